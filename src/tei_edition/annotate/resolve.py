@@ -1,0 +1,29 @@
+"""Merge the spans of all annotators into a set the writer can nest.
+
+Only ``pb`` may sit inside another span; every other pair must be disjoint. Where two
+spans cross or overlap, the one with the higher priority (then the longer) stays.
+"""
+
+from __future__ import annotations
+
+from ..model import Span
+
+
+def _compatible(a: Span, b: Span) -> bool:
+    if a.end <= b.start or b.end <= a.start:
+        return True
+    if a.kind == "pb" and b.kind != "pb":
+        return b.start <= a.start and a.end <= b.end
+    if b.kind == "pb" and a.kind != "pb":
+        return a.start <= b.start and b.end <= a.end
+    return False
+
+
+def resolve(spans: list[Span]) -> list[Span]:
+    kept: list[Span] = []
+    for span in sorted(spans, key=lambda s: (-s.priority, -(s.end - s.start), s.start)):
+        if span.end <= span.start and span.kind != "pb":
+            continue
+        if all(_compatible(span, other) for other in kept):
+            kept.append(span)
+    return sorted(kept, key=lambda s: (s.start, -(s.end - s.start), s.kind != "pb"))

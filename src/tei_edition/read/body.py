@@ -1,0 +1,74 @@
+"""Roles for the body of a document, common to every layout: pages, lists, closers, notes."""
+
+from __future__ import annotations
+
+from ..model import Block
+from . import patterns as pat
+
+
+def assign_body_roles(blocks: list[Block], start: int) -> None:
+    """Give roles to ``blocks[start:]``, which hold the body of a document."""
+    body = blocks[start:]
+    started = False
+    for block in body:
+        text = block.text
+        if not started and pat.SALUTE.match(text):
+            block.role = "salute"
+        elif pat.PAGE_ALONE.match(text):
+            block.role = "page"
+        elif pat.EDITORIAL.match(text):
+            block.role = "editorial"
+        elif pat.NOTE.match(text):
+            block.role = "note"
+        elif pat.CLOSING.match(text):
+            block.role = "closing"
+        else:
+            block.role = "paragraph"
+        started = started or block.role == "paragraph"
+    _mark_lists(body)
+    _mark_signature(body)
+
+
+def _mark_lists(body: list[Block]) -> None:
+    """Runs of two or more blocks numbered 1., 2., 3. ... are a list; a lone number is not."""
+    i = 0
+    while i < len(body):
+        m = pat.NUMBERED.match(body[i].text)
+        if not (m and body[i].role == "paragraph" and int(m.group("n")) == 1):
+            i += 1
+            continue
+        run = [i]
+        j, expect = i + 1, 2
+        while j < len(body):
+            if body[j].role == "page":
+                j += 1
+                continue
+            m2 = pat.NUMBERED.match(body[j].text)
+            if not (m2 and body[j].role == "paragraph" and int(m2.group("n")) == expect):
+                break
+            run.append(j)
+            expect += 1
+            j += 1
+        if len(run) >= 2:
+            for k in run:
+                body[k].role = "list-item"
+                body[k].n = pat.NUMBERED.match(body[k].text).group("n")
+        i = j if len(run) >= 2 else i + 1
+
+
+def _mark_signature(body: list[Block]) -> None:
+    """The name standing alone after a closing, or as the last block of the text."""
+    content = [b for b in body if b.role not in ("page", "note", "editorial")]
+    if len(content) < 2:
+        return
+    closing = next((k for k, b in enumerate(content) if b.role == "closing"), None)
+    if closing is not None:
+        for block in content[closing + 1 :]:
+            if pat.looks_like_name(block.text, max_words=6):
+                block.role = "signature"
+            else:
+                break
+        return
+    last = content[-1]
+    if pat.looks_like_name(last.text, max_words=4) and last.role == "paragraph":
+        last.role = "signature"

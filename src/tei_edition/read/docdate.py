@@ -1,0 +1,72 @@
+"""The date a document was written, from the best evidence the text gives.
+
+Order of evidence: the dateline; "Dated ..." in a release note; the date line under the
+author; a date in the heading; a short line before the first paragraph that carries a full
+date ("Telephone conversation, 6:40 p. m., February 1, 1951."); the State Department
+decimal file number (less certain). No evidence, no date.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..annotate.dates import file_number_date, find_dates, full_date
+from ..model import DateValue, Document
+
+DATED = re.compile(r"\bDated\b\s*(?P<rest>.*)", re.IGNORECASE)
+RELEASED = re.compile(r"\bReleased\b\s*(?P<rest>.*)", re.IGNORECASE)
+
+
+def _with(value: DateValue | None, evidence: str, cert: str = "high") -> DateValue | None:
+    if value is not None:
+        value.evidence, value.cert = evidence, cert
+    return value
+
+
+def document_date(doc: Document) -> DateValue | None:
+    blocks = doc.blocks
+    by_role = {}
+    for block in blocks:
+        by_role.setdefault(block.role, block)
+    candidates = []
+    if "dateline" in by_role:
+        candidates.append(_with(full_date(by_role["dateline"].text), "dateline"))
+    if doc.meta.release_note:
+        m = DATED.search(doc.meta.release_note)
+        if m:
+            candidates.append(_with(full_date(m.group("rest")), "release-note"))
+    if "date-line" in by_role:
+        candidates.append(_with(full_date(by_role["date-line"].text), "date-line"))
+    if doc.meta.title:
+        candidates.append(_with(full_date(doc.meta.title), "heading"))
+    candidates.append(_opening_line_date(doc))
+    file_date = file_number_date(doc.meta.file_number) if doc.meta.file_number else None
+    chosen = next((c for c in candidates if c is not None), None)
+    if chosen is None:
+        return file_date
+    if file_date and file_date.when and chosen.when:
+        chosen.file_agrees = file_date.when == chosen.when[:10]  # type: ignore[attr-defined]
+    return chosen
+
+
+def _opening_line_date(doc: Document) -> DateValue | None:
+    """A short line before the first paragraph that holds one full date."""
+    for block in doc.blocks:
+        if block.role == "paragraph" and len(block.text) > 100:
+            return None
+        if block.role in ("paragraph", "subject") and len(block.text) <= 100:
+            matches = [m for m in find_dates(block.text) if m.has_year and "when" in m.attrs]
+            if len(matches) == 1:
+                m = matches[0]
+                return DateValue(when=m.attrs["when"], text=block.text[m.start:m.end],
+                                 evidence="text", cert="medium")
+    return None
+
+
+def release_date(doc: Document) -> DateValue | None:
+    if not doc.meta.release_note:
+        return None
+    m = RELEASED.search(doc.meta.release_note)
+    if not m:
+        return None
+    return _with(full_date(m.group("rest").split(".")[0]), "release-note")

@@ -1,0 +1,59 @@
+"""Shape tests for single lines, shared by the layout readers."""
+
+from __future__ import annotations
+
+import re
+
+from ..annotate.dates import DATE_RE
+
+CLASSIFICATION = re.compile(
+    r"^(?:top secret|secret|confidential|restricted|unclassified|limited official use"
+    r"|official use only)(?:\b[\w ;,/—–-]{0,40})?$",
+    re.IGNORECASE,
+)
+FILE_NUMBER = re.compile(r"^(?P<number>\d{3}[A-Z]?(?:\.[\w]+)?(?:[ /][\w.,–— -]*?)?)(?::\s*(?P<kind>[\w ]+))?$")
+DECIMAL_FILE = re.compile(r"^\d{3}[A-Z]?(?:\.[\dA-Za-z]+)?(?:\s[A-Z]+)?/[\d–-]+")
+SOURCE_NOTE = re.compile(r"^(?:[\w/–—&. -]{1,40}\bFiles\b|Source):", re.IGNORECASE)
+SUBJECT = re.compile(r"^(?:subject|subj|re)\s*[:.]", re.IGNORECASE)
+SUBJECT_ALONE = re.compile(r"^subject$", re.IGNORECASE)
+PARTICIPANTS = re.compile(r"^(?:participants|present)\s*:", re.IGNORECASE)
+PARTICIPANTS_ALONE = re.compile(r"^(?:participants|present|persons present)\s*:?$", re.IGNORECASE)
+PAGE_ALONE = re.compile(r"^\[\s*page\s+[0-9ivxlcdm]+\s*\]$", re.IGNORECASE)
+EDITORIAL = re.compile(r"^\[[^\[\]]*\]$")
+NUMBERED = re.compile(r"^(?P<n>\d{1,2})\.\s+\S")
+SALUTE = re.compile(r"^(?:-\s+)?(?:(?:my\s+)?dear|sir|gentlemen|excellency)\b.{0,60}[:,]$", re.IGNORECASE)
+CLOSING = re.compile(
+    r"^(?:(?:very\s+)?(?:sincerely|faithfully|respectfully|cordially|truly)(?:\s+yours)?"
+    r"|yours\s+(?:sincerely|faithfully|truly|very truly)|with (?:warm |kind )?regards"
+    r"|best wishes)\s*[,.]?$",
+    re.IGNORECASE,
+)
+NOTE = re.compile(r"^(?:note|editor'?s note|editorial note)\s*:", re.IGNORECASE)
+NAME_WORD = re.compile(r"^(?:[A-Z][a-zA-Z'’-]+|[A-Z]\.|Jr\.|Sr\.|[IVX]+|de|van|von|la|del)$")
+
+
+def looks_like_name(text: str, max_words: int = 5) -> bool:
+    """'Dwight D. Eisenhower', 'DWIGHT D. EISENHOWER', 'McConaughy', 'Richard Nixon'."""
+    words = text.replace(",", " ").split()
+    if not 1 <= len(words) <= max_words or any(ch.isdigit() for ch in text):
+        return False
+    if text.endswith((".", ":", ";", "?", "!")) and not re.search(r"\b[A-Z]\.$|Jr\.$", text):
+        return False
+    return all(NAME_WORD.match(w) for w in words) and any(len(w) > 2 for w in words)
+
+
+def dateline_match(text: str):
+    """A dateline: an optional place, a full date, optional time; nothing else of weight."""
+    if len(text) > 90:
+        return None
+    for m in DATE_RE.finditer(text):
+        if not (m.group("y1") or m.group("y3")):
+            continue
+        place = text[: m.start()].strip(" ,[]")
+        rest = text[m.end():].strip(" .,[]")
+        if rest or len(place.split()) > 5 or any(ch.isdigit() for ch in place):
+            return None
+        if place and not all(w[:1].isupper() for w in place.replace(",", " ").split()):
+            return None
+        return m
+    return None

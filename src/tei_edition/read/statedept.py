@@ -1,0 +1,127 @@
+"""State Department documents (FRUS style): file number or source note, heading,
+classification, dateline, subject, participants, body, signature."""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Document
+from . import patterns as pat
+from .body import assign_body_roles
+
+HEADING_BY = re.compile(r"\bby\b.*?\((?P<by>[^()]+)\)|^(?:The\s.+?)\((?P<from>[^()]+)\)\s+to\b")
+KINDS = (
+    ("telegram", re.compile(r"telegram|^the .+ to the secretary of state$", re.I)),
+    ("memorandum of conversation", re.compile(r"^memorandum of (?:telephone )?conversation", re.I)),
+    ("memorandum", re.compile(r"^memorandum", re.I)),
+    ("letter", re.compile(r"^letter\b", re.I)),
+    ("message", re.compile(r"message", re.I)),
+    ("address", re.compile(r"^(?:address|remarks|statement)", re.I)),
+    ("paper", re.compile(r"paper|report|study|estimate", re.I)),
+)
+
+
+def _is_lead_line(text: str) -> str | None:
+    if pat.DECIMAL_FILE.match(text) or (pat.FILE_NUMBER.match(text) and len(text) < 60
+                                        and not pat.dateline_match(text)):
+        return "file-number"
+    if pat.SOURCE_NOTE.match(text):
+        return "source-note"
+    return None
+
+
+def detect(doc: Document) -> bool:
+    b = doc.blocks
+    if not b:
+        return False
+    if _is_lead_line(b[0].text):
+        return True
+    head = b[:8]
+    marks = sum(
+        1
+        for x in head
+        if pat.CLASSIFICATION.match(x.text) or pat.SUBJECT.match(x.text)
+        or pat.PARTICIPANTS.match(x.text) or pat.dateline_match(x.text)
+    )
+    return marks >= 2
+
+
+def parse(doc: Document) -> None:
+    b = doc.blocks
+    meta = doc.meta
+    i = 0
+    while i < min(len(b), 3):
+        role = _is_lead_line(b[i].text)
+        if not role:
+            break
+        b[i].role = role
+        if role == "file-number":
+            m = pat.FILE_NUMBER.match(b[i].text)
+            meta.file_number = (m.group("number") if m else b[i].text).strip()
+        else:
+            meta.source_note = b[i].text
+        i += 1
+    # The heading: the first block that is not a classification, dateline or page marker.
+    while i < len(b) and pat.PAGE_ALONE.match(b[i].text):
+        b[i].role = "page"
+        i += 1
+    if i < len(b) and not (pat.CLASSIFICATION.match(b[i].text) or pat.dateline_match(b[i].text)):
+        if len(b[i].text) <= 400 and len(b) > i + 1:
+            b[i].role = "title"
+            meta.title = b[i].text
+            i += 1
+    i = _opener(doc, i)
+    assign_body_roles(b, i)
+    title = meta.title or ""
+    meta.kind = next((kind for kind, rx in KINDS if rx.search(title)), "document")
+    if meta.file_number and "telegram" in b[0].text.lower():
+        meta.kind = "telegram"
+    m = HEADING_BY.search(title)
+    if m:
+        meta.author = (m.group("by") or m.group("from")).strip()
+
+
+def _opener(doc: Document, i: int) -> int:
+    """Classification, dateline, subject and participants before the first paragraph."""
+    b = doc.blocks
+    meta = doc.meta
+    in_participants = False
+    while i < len(b):
+        text = b[i].text
+        if pat.PAGE_ALONE.match(text):
+            b[i].role = "page"
+        elif pat.CLASSIFICATION.match(text) and meta.classification is None:
+            b[i].role = "classification"
+            meta.classification = text
+            in_participants = False
+        elif pat.dateline_match(text) and not any(x.role == "dateline" for x in b[:i]):
+            b[i].role = "dateline"
+            m = pat.dateline_match(text)
+            place = text[: m.start()].strip(" ,[]")
+            meta.place = place or None
+            in_participants = False
+        elif pat.SUBJECT.match(text):
+            b[i].role = "subject"
+            in_participants = False
+        elif pat.SUBJECT_ALONE.match(text) and i + 1 < len(b) and len(b[i + 1].text) < 200:
+            b[i].role = "subject"
+            b[i + 1].role = "subject"
+            i += 1
+            in_participants = False
+        elif pat.PARTICIPANTS.match(text) or pat.PARTICIPANTS_ALONE.match(text):
+            b[i].role = "participants"
+            in_participants = True
+        elif in_participants and _participant_line(text):
+            b[i].role = "participant"
+        else:
+            break
+        i += 1
+    return i
+
+
+def _participant_line(text: str) -> bool:
+    """'Mr. D. Rusk, Assistant Secretary of State', 'General Bradley Admiral Lalor'."""
+    if len(text) > 120 or pat.EDITORIAL.match(text) or ":" in text:
+        return False
+    words = text.split()
+    return bool(words) and words[0][:1].isupper() and not (text.endswith(".") and len(words) > 10)

@@ -1,0 +1,477 @@
+"""Document -> TEI P5 (the project's profile, schema/tei-edition.odd.xml).
+
+The writer emits exactly the text of each block, cut at span edges; only ``pb`` spans
+replace their text (the "[Page N]" marker) with an empty element.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+
+from lxml import etree
+
+from .. import __version__
+from ..annotate.resolve import resolve
+from ..model import Block, DateValue, Document, Entity, Span
+from ..read import patterns as pat
+
+TEI_NS = "http://www.tei-c.org/ns/1.0"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+T = "{%s}" % TEI_NS
+LICENCE_URL = "https://creativecommons.org/publicdomain/mark/1.0/"
+LICENCE = (
+    "Public domain. The source is a work of the United States Government (17 U.S.C. § 105); "
+    "this encoding is released under the same terms (Public Domain Mark 1.0)."
+)
+STANDARD_NORMALISATIONS = [
+    "Each source line (or each paragraph of a hard-wrapped source) is one block; whitespace "
+    "at line ends and blank lines between blocks are not retained.",
+    "Page markers such as “[Page 67]” were replaced by pb elements at the place where they "
+    "stood; n keeps the printed page number.",
+]
+INTERPRETATION = (
+    "Dates, persons, places and organisations were tagged automatically by tei-edition and "
+    "linked to the index in standOff; a tag the tool was unsure of was left out. A date "
+    "without a year takes its year from the document's own date."
+)
+EVIDENCE_TEXT = {
+    "dateline": "the dateline",
+    "release-note": "the release note (“Dated …”)",
+    "date-line": "the date line under the author's name",
+    "heading": "the heading",
+    "text": "a dated line before the first paragraph",
+    "file-number": "the State Department decimal file number (month–day–year); the file "
+    "date is usually, not always, the day the document was written",
+}
+
+
+def el(tag: str, text: str | None = None, attrs: dict | None = None, **kw) -> etree._Element:
+    e = etree.Element(T + tag, nsmap={None: TEI_NS})
+    for k, v in {**(attrs or {}), **kw}.items():
+        if v is not None:
+            e.set(k, v)
+    if text:
+        e.text = text
+    return e
+
+
+def sub(parent: etree._Element, tag: str, text: str | None = None, attrs: dict | None = None,
+        **kw) -> etree._Element:
+    child = el(tag, text, attrs, **kw)
+    parent.append(child)
+    return child
+
+
+def xml_id(stem: str) -> str:
+    """An NCName from a file stem: 003_8602a5357d328d64 -> d003_8602a5357d328d64."""
+    ident = re.sub(r"[^\w.-]", "-", stem)
+    if not re.match(r"[A-Za-z_]", ident):
+        ident = "d" + ident
+    return ident
+
+
+# --- inline content ---------------------------------------------------------------------
+
+def _append_text(parent: etree._Element, text: str) -> None:
+    if not text:
+        return
+    if len(parent):
+        parent[-1].tail = (parent[-1].tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
+
+
+def fill(parent: etree._Element, text: str, spans: list[Span], offset: int = 0) -> None:
+    """Write ``text`` into ``parent``, turning resolved spans into nested elements."""
+    pos = 0
+    i = 0
+    spans = [s for s in spans if 0 <= s.start - offset and s.end - offset <= len(text)]
+    while i < len(spans):
+        span = spans[i]
+        start, end = span.start - offset, span.end - offset
+        inner = []
+        j = i + 1
+        while j < len(spans) and spans[j].end - offset <= end and spans[j].start - offset < end:
+            inner.append(spans[j])
+            j += 1
+        _append_text(parent, text[pos:start])
+        child = sub(parent, span.kind, None, span.attrs)
+        if span.kind != "pb":
+            fill(child, text[start:end], inner, offset + start)
+        pos = end
+        i = j
+    _append_text(parent, text[pos:])
+
+
+def _inline(parent: etree._Element, tag: str, block: Block, start: int = 0,
+            end: int | None = None, attrs: dict | None = None) -> etree._Element:
+    """A child element holding ``block.text[start:end]`` with its spans."""
+    end = len(block.text) if end is None else end
+    spans = [s for s in resolve(block.spans) if start <= s.start and s.end <= end]
+    child = sub(parent, tag, None, attrs)
+    fill(child, block.text[start:end], spans, start)
+    return child
+
+
+# --- body --------------------------------------------------------------------------------
+
+TOP, BODY, BOTTOM = 0, 1, 2
+
+
+class _DivWriter:
+    """Places blocks into a div in the order TEI requires: top, body, bottom."""
+
+    def __init__(self, div: etree._Element):
+        self.div = div
+        self.phase = TOP
+        self.group: etree._Element | None = None  # open opener, list, closer or postscript
+        self.group_kind = ""
+
+    def _close(self) -> None:
+        self.group, self.group_kind = None, ""
+
+    def _group(self, kind: str, tag: str, attrs: dict | None = None) -> etree._Element:
+        if self.group_kind != kind:
+            self.group = sub(self.div, tag, None, attrs)
+            self.group_kind = kind
+        return self.group
+
+    def global_(self, block: Block, tag: str, attrs: dict) -> None:
+        """Notes and page breaks may stand anywhere; inside an open list they end it."""
+        if self.group_kind in ("list", "participants"):
+            self._close()
+        target = self.group if self.group_kind in ("opener", "closer") and tag == "pb" else self.div
+        if tag == "pb":
+            for span in resolve(block.spans):
+                if span.kind == "pb":
+                    sub(target, "pb", None, span.attrs)
+                    return
+        if self.group is not None and target is self.div:
+            self._close()
+        _inline(target, tag, block, attrs=attrs)
+
+    def top(self, block: Block, tag: str, attrs: dict | None = None) -> bool:
+        if self.phase != TOP:
+            return False
+        self._close()
+        if tag == "byline":
+            _inline(sub(self.div, "byline"), "docAuthor", block)
+        else:
+            _inline(self.div, tag, block, attrs=attrs)
+        return True
+
+    def opener(self, block: Block, tag: str, attrs: dict | None = None) -> bool:
+        if self.phase != TOP:
+            return False
+        _inline(self._group("opener", "opener"), tag, block, attrs=attrs)
+        return True
+
+    def body(self, block: Block, tag: str = "p", attrs: dict | None = None) -> None:
+        if self.phase == BOTTOM:
+            self.group = self._group("postscript", "postscript")
+            _inline(self.group, "p", block)
+            return
+        self.phase = BODY
+        self._close()
+        _inline(self.div, tag, block, attrs=attrs)
+
+    def participants(self, block: Block) -> None:
+        if self.phase == BOTTOM:
+            return self.body(block)
+        self.phase = BODY
+        if block.role == "participants":
+            self._close()
+            group = self._group("participants", "list", {"type": "participants"})
+            colon = block.text.find(":")
+            rest = block.text[colon + 1:] if colon >= 0 else ""
+            if colon >= 0 and rest.strip():
+                _inline(group, "head", block, 0, colon + 1)
+                lead = len(rest) - len(rest.lstrip())
+                _inline(group, "item", block, colon + 1 + lead)
+            else:
+                _inline(group, "head", block)
+        else:
+            group = self._group("participants", "list", {"type": "participants"})
+            _inline(group, "item", block)
+
+    def list_item(self, block: Block) -> None:
+        if self.phase == BOTTOM:
+            return self.body(block)
+        self.phase = BODY
+        group = self._group("list", "list", {"type": "ordered"})
+        m = pat.NUMBERED.match(block.text)
+        label_end = block.text.index(".") + 1
+        _inline(group, "label", block, 0, label_end)
+        start = m.end() - 1
+        _inline(group, "item", block, start, attrs={"n": block.n})
+
+    def closer(self, block: Block, tag: str) -> None:
+        if self.phase == TOP:
+            self.phase = BODY
+        if self.group_kind not in ("closer",):
+            if self.phase == BOTTOM and self.group_kind == "postscript":
+                return self.body(block)
+            self._close()
+        self.phase = BOTTOM
+        _inline(self._group("closer", "closer"), tag, block)
+
+    def finish(self) -> None:
+        if not any(c.tag in (T + "p", T + "list", T + "ab") for c in self.div) and not len(
+            self.div.xpath("t:closer|t:postscript", namespaces={"t": TEI_NS})
+        ):
+            # TEI wants some content after a div's top matter; an empty p says "nothing".
+            if any(c.tag in (T + "head", T + "opener", T + "byline", T + "docDate") for c in self.div):
+                sub(self.div, "p")
+
+
+def write_body(doc: Document, body: etree._Element) -> None:
+    div = sub(body, "div", type="letter" if doc.meta.kind == "letter" else "document")
+    w = _DivWriter(div)
+    for block in doc.blocks:
+        role = block.role
+        if role == "page":
+            w.global_(block, "pb", {})
+        elif role == "file-number":
+            w.global_(block, "note", {"type": "source", "place": "inline"})
+        elif role == "source-note":
+            w.global_(block, "note", {"type": "source", "place": "inline"})
+        elif role == "release-note":
+            w.global_(block, "note", {"type": "release", "place": "inline"})
+        elif role == "editorial":
+            w.global_(block, "note", {"type": "editorial", "place": "inline"})
+        elif role == "note":
+            w.global_(block, "note", {"type": "editorial", "place": "end"})
+        elif role == "title":
+            w.top(block, "head") or w.body(block)
+        elif role == "author-line":
+            w.top(block, "byline") or w.body(block)
+        elif role == "date-line":
+            w.top(block, "docDate", _date_attrs(block)) or w.body(block)
+        elif role == "dateline":
+            w.opener(block, "dateline") or w.body(block)
+        elif role == "classification":
+            w.opener(block, "seg", {"type": "classification"}) or w.body(
+                block, "ab", {"type": "classification"})
+        elif role == "salute":
+            w.opener(block, "salute") or w.body(block)
+        elif role == "subject":
+            w.body(block, "ab", {"type": "subject"})
+        elif role in ("participants", "participant"):
+            w.participants(block)
+        elif role == "list-item":
+            w.list_item(block)
+        elif role == "closing":
+            w.closer(block, "salute")
+        elif role == "signature":
+            w.closer(block, "signed")
+        else:
+            w.body(block)
+    w.finish()
+
+
+def _date_attrs(block: Block) -> dict:
+    """docDate carries the value of the date span it holds (then the span is not repeated)."""
+    for span in block.spans:
+        if span.kind == "date" and span.start == 0 and span.end >= len(block.text.rstrip(".")):
+            block.spans.remove(span)
+            return dict(span.attrs)
+    return {}
+
+
+# --- header ------------------------------------------------------------------------------
+
+def _date_el(parent: etree._Element, tag: str, value: DateValue, **kw) -> etree._Element:
+    attrs = {"when": value.when, "notBefore": value.not_before, "notAfter": value.not_after}
+    return sub(parent, tag, value.text or None, attrs, **kw)
+
+
+def _date_note(value: DateValue, doc: Document) -> str:
+    what = value.when or f"between {value.not_before} and {value.not_after}"
+    text = f"Document date {what} taken from {EVIDENCE_TEXT.get(value.evidence, value.evidence)}"
+    if value.text:
+        text += f": “{value.text}”"
+    agrees = getattr(value, "file_agrees", None)
+    if agrees is not None and doc.meta.file_number:
+        text += (f"; the file number {doc.meta.file_number} "
+                 + ("agrees" if agrees else "gives another day"))
+    return text + "."
+
+
+def _entity_ref(doc: Document, key: str | None) -> dict:
+    return {"ref": "#" + key} if key and key in doc.entities else {}
+
+
+def write_header(doc: Document, root: etree._Element) -> None:
+    meta = doc.meta
+    header = sub(root, "teiHeader")
+    file_desc = sub(header, "fileDesc")
+    title_stmt = sub(file_desc, "titleStmt")
+    title = meta.title or f"Untitled document ({doc.source_name})"
+    sub(title_stmt, "title", title, type="main")
+    if meta.author:
+        author = sub(title_stmt, "author")
+        key = meta.sender if meta.sender and meta.sender in doc.entities else None
+        if key:
+            sub(author, "persName", meta.author, ref="#" + key)
+        else:
+            author.text = meta.author
+    resp = sub(title_stmt, "respStmt")
+    sub(resp, "resp", "TEI encoding")
+    sub(resp, "name", f"tei-edition {__version__}")
+    pub = sub(file_desc, "publicationStmt")
+    sub(pub, "publisher", "tei-edition")
+    avail = sub(pub, "availability", status="free")
+    sub(avail, "licence", LICENCE, target=LICENCE_URL)
+    sub(pub, "idno", xml_id(doc.stem), type="edition")
+    if meta.date:
+        notes = sub(file_desc, "notesStmt")
+        sub(notes, "note", _date_note(meta.date, doc), type="date-evidence")
+    bibl = sub(sub(file_desc, "sourceDesc"), "bibl")
+    sub(bibl, "title", title)
+    if meta.author:
+        sub(bibl, "author", meta.author)
+    if meta.file_number:
+        sub(bibl, "idno", meta.file_number, type="file")
+    sub(bibl, "idno", doc.source_name, type="filename")
+    if meta.source_note:
+        sub(bibl, "note", meta.source_note, type="source")
+    if meta.classification:
+        sub(bibl, "note", meta.classification, type="classification")
+    if meta.release_note:
+        sub(bibl, "note", meta.release_note, type="release")
+    if meta.release_date and meta.release_date.when:
+        sub(bibl, "date", None, type="release", when=meta.release_date.when)
+
+    enc = sub(header, "encodingDesc")
+    app = sub(sub(enc, "appInfo"), "application", ident="tei-edition", version=__version__)
+    sub(app, "label", "tei-edition")
+    decl = sub(enc, "editorialDecl")
+    norm = sub(decl, "normalization")
+    for line in STANDARD_NORMALISATIONS + doc.normalisations:
+        sub(norm, "p", line)
+    sub(sub(decl, "interpretation"), "p", INTERPRETATION)
+
+    prof = sub(header, "profileDesc")
+    if meta.date:
+        creation = sub(prof, "creation")
+        _date_el(creation, "date", meta.date, cert=meta.date.cert, type=meta.date.evidence)
+    lang = sub(prof, "langUsage")
+    sub(lang, "language", "English", ident="en")
+    keywords = sub(sub(prof, "textClass"), "keywords")
+    sub(keywords, "term", meta.kind, type="kind")
+    if meta.classification:
+        sub(keywords, "term", meta.classification.lower(), type="classification")
+    _corresp(doc, prof)
+
+    rev = sub(header, "revisionDesc")
+    change = sub(rev, "change", f"Converted from plain text ({doc.source_name}, "
+                 f"{doc.encoding}, {doc.layout} layout) by tei-edition {__version__}.")
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        change.set("when", dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date().isoformat())
+
+
+def _corresp(doc: Document, prof: etree._Element) -> None:
+    meta = doc.meta
+    if meta.kind != "letter" or not (meta.sender or meta.recipient):
+        return
+    corresp = sub(prof, "correspDesc")
+    sent = sub(corresp, "correspAction", type="sent")
+    if meta.sender and meta.sender in doc.entities:
+        sub(sent, "persName", doc.entities[meta.sender].name, ref="#" + meta.sender)
+    if meta.place:
+        sub(sent, "placeName", meta.place)
+    if meta.date and (meta.date.when or meta.date.not_before):
+        _date_el(sent, "date", DateValue(meta.date.when, meta.date.not_before, meta.date.not_after))
+    received = sub(corresp, "correspAction", type="received")
+    if meta.recipient and meta.recipient in doc.entities:
+        sub(received, "persName", doc.entities[meta.recipient].name, ref="#" + meta.recipient)
+    for action in (sent, received):
+        if not len(action):
+            corresp.remove(action)
+    if not len(corresp):
+        prof.remove(corresp)
+
+
+# --- standOff ----------------------------------------------------------------------------
+
+LISTS = (("person", "listPerson", "persName"), ("place", "listPlace", "placeName"),
+         ("org", "listOrg", "orgName"))
+
+
+def entity_element(entity: Entity, tag: str, name_tag: str) -> etree._Element:
+    node = el(tag, None, {"{%s}id" % XML_NS: entity.key, "type": entity.type})
+    if tag == "person":
+        node.attrib.pop("type", None)
+        if entity.type:
+            node.set("role", entity.type)
+    sub(node, name_tag, entity.name, type="preferred" if entity.forms else None)
+    for form in sorted(set(entity.forms) - {entity.name}):
+        sub(node, name_tag, form, type="variant")
+    if tag == "person":
+        if entity.birth:
+            sub(node, "birth", when=entity.birth)
+        if entity.death:
+            sub(node, "death", when=entity.death)
+    if entity.note:
+        sub(node, "note", entity.note)
+    for kind, value in entity.idnos:
+        sub(node, "idno", value, type=kind)
+    return node
+
+
+def write_standoff(doc: Document, root: etree._Element) -> None:
+    if not doc.entities:
+        return
+    standoff = sub(root, "standOff")
+    for kind, list_tag, name_tag in LISTS:
+        entities = sorted((e for e in doc.entities.values() if e.kind == kind),
+                          key=lambda e: e.key)
+        if entities:
+            listing = sub(standoff, list_tag)
+            for entity in entities:
+                listing.append(entity_element(entity, kind, name_tag))
+
+
+def to_tei(doc: Document) -> etree._ElementTree:
+    root = el("TEI")
+    root.set("{%s}id" % XML_NS, xml_id(doc.stem))
+    root.set("{%s}lang" % XML_NS, "en")
+    write_header(doc, root)
+    write_standoff(doc, root)
+    write_body(doc, sub(sub(root, "text"), "body"))
+    return etree.ElementTree(root)
+
+
+# Elements that hold only other elements: safe to indent. Anything else may hold text and
+# is left exactly as written (indenting mixed content would change the text).
+STRUCTURAL = {
+    T + tag for tag in (
+        "TEI teiCorpus teiHeader fileDesc titleStmt respStmt publicationStmt availability "
+        "notesStmt sourceDesc bibl encodingDesc appInfo application editorialDecl normalization "
+        "interpretation profileDesc creation langUsage textClass keywords correspDesc "
+        "correspAction revisionDesc standOff listPerson listPlace listOrg person place org "
+        "text body div opener closer list postscript author"
+    ).split()
+}
+
+
+def indent(node: etree._Element, level: int = 0) -> None:
+    """Indent element-only content; leave mixed content untouched."""
+    if node.tag not in STRUCTURAL or not len(node):
+        return
+    if (node.text or "").strip() or any((c.tail or "").strip() for c in node):
+        return
+    pad = "\n" + "  " * (level + 1)
+    node.text = pad
+    for child in node:
+        child.tail = pad
+        indent(child, level + 1)
+    node[-1].tail = "\n" + "  " * level
+
+
+def serialize(tree: etree._ElementTree) -> bytes:
+    indent(tree.getroot())
+    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8") + b"\n"
