@@ -13,7 +13,7 @@ class InputError(ValueError):
 
 # Characters XML 1.0 forbids (tab, LF and CR are allowed) plus the non-characters.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_MARKUP_LIKE = re.compile(r"<[A-Za-z/!?]|&[#\w]+;|\]\]>")
+_MARKUP_LIKE = re.compile(r"<[A-Za-z/!?][\w:-]*|&[#\w]+;|\]\]>")
 
 
 @dataclass

