@@ -175,5 +175,25 @@ def build(src, out, jobs, quiet, persons, places, orgs, config) -> None:
     sys.exit(1 if failed or invalid else 0)
 
 
+@main.command()
+@click.argument("pred", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--gold", "gold", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of NAME.txt and NAME.gold.json (e.g. ../shared/devset).")
+@click.option("--no-validate", is_flag=True, help="Skip schema validation.")
+@click.option("--unmatched", is_flag=True, help="List persName tags with no gold partner.")
+def evaluate(pred, gold, no_validate, unmatched) -> None:
+    """Score the TEI files in PRED against the gold records in GOLD."""
+    from .evaluate import evaluate as run
+
+    report = run(gold, pred, validate=not no_validate)
+    for key, value in report.rows():
+        click.echo(f"{key:40} {value}")
+    for failure in report.failures[:40]:
+        click.echo(f"  - {failure}")
+    if unmatched:
+        for doc, surface in report.unmatched_persons:
+            click.echo(f"  unmatched persName: {doc}: {surface}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
