@@ -19,7 +19,7 @@ from pathlib import Path
 
 from lxml import etree, isoschematron
 
-__all__ = ["Problem", "validate_file", "validate_tree", "schema_path"]
+__all__ = ["Problem", "schema_path", "validate_file", "validate_tree"]
 
 SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
 RNG_NAME = "tei-edition.rng"
@@ -145,7 +145,9 @@ def _check_schematron(tree: etree._ElementTree, path: str) -> list[Problem]:
     for item in report.iter(f"{{{SVRL_NS}}}failed-assert", f"{{{SVRL_NS}}}successful-report"):
         text = item.findtext(f"{{{SVRL_NS}}}text") or item.get("test", "")
         problems.append(
-            Problem(path, _line_of(tree, item.get("location")), " ".join(text.split()), "schematron")
+            Problem(
+                path, _line_of(tree, item.get("location")), " ".join(text.split()), "schematron"
+            )
         )
     return problems
 
