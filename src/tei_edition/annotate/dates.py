@@ -35,6 +35,7 @@ _DASH = r"\s?[-–—]\s?"
 
 DATE_RE = re.compile(
     rf"""
+    \b(?=[0-9JFMASONDnm])                              # cheap first-character filter
     (?:(?P<tbefore>{_TIME}),\s)?                       # 6:40 p. m., February 1, 1951
     (?:
       (?P<m1>{_MONTH})\s(?P<d1>{_DAY})                 # June 2 / Jan 21-Apr 6, 1969 / June 2-5, 1953
