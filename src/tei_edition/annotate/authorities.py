@@ -75,6 +75,14 @@ def fold(s: str) -> str:
     return s.replace("’", "'").casefold()
 
 
+def lite_fold(s: str) -> str:
+    """Lower case, same length as ``s`` (offsets stay valid): for automaton matching."""
+    low = s.lower().replace("’", "'")
+    if len(low) != len(s):
+        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in s).replace("’", "'")
+    return low
+
+
 def slug(s: str) -> str:
     s = re.sub(r"[^a-z0-9]+", "-", fold(s)).strip("-")
     return s or "x"
@@ -248,7 +256,7 @@ class Authorities:
                 self.records[rec.key] = rec
                 self.persons_by_surname[fold(rec.surname)].append(rec)
                 for f in rec.forms:
-                    keys = self.person_forms[fold(f)]
+                    keys = self.person_forms[lite_fold(f)]
                     if rec.key not in keys:
                         keys.append(rec.key)
                 if rec.forenames and len(rec.forenames[0]) > 2 and rec.forenames[0][0].isupper():

@@ -92,6 +92,7 @@ def annotate_entities(doc: Document, auth: Authorities | None = None) -> None:
     finder.resolve(chosen)
     chosen = [m for m in chosen if m.key]
     chosen += _bare_surnames(doc, chosen, taken, gaz, auth)
+    chosen += _forename_address(doc, chosen, taken, auth)
 
     spans: list[tuple[int, Span]] = []
     forms: dict[str, list[str]] = {}
@@ -141,6 +142,31 @@ def _bare_surnames(doc: Document, chosen: list[Mention], taken: dict[int, list[t
                 if _free(block, s, e, t):
                     t.append((s, e))
                     out.append(Mention(bi, s, e, sur, [], "surname", key=key, text=mt.group()))
+    return out
+
+
+ADDRESS = re.compile(r"(?:^|[“\"‘]|\bDear )\s*(?P<n>[A-Z][a-z]{2,})\s*(?:—|–|--|:|,)", re.MULTILINE)
+
+
+def _forename_address(doc: Document, chosen: list[Mention],
+                      taken: dict[int, list[tuple[int, int]]], auth: Authorities) -> list[Mention]:
+    """"Henry— ..." opening a quotation or a salutation: the one person of that forename."""
+    by_forename: dict[str, set[str]] = {}
+    for m in chosen:
+        rec = auth.records.get(m.key or "")
+        given = rec.forenames if rec is not None else m.given
+        if given and len(given[0].rstrip(".")) > 1:
+            by_forename.setdefault(given[0], set()).add(m.key)
+    out: list[Mention] = []
+    for bi, block in enumerate(doc.blocks):
+        for mt in ADDRESS.finditer(block.text):
+            keys = by_forename.get(mt.group("n"), set())
+            s, e = mt.span("n")
+            t = taken.setdefault(bi, [])
+            if len(keys) == 1 and _free(block, s, e, t):
+                t.append((s, e))
+                out.append(Mention(bi, s, e, "", [mt.group("n")], "address",
+                                   key=next(iter(keys)), text=mt.group("n")))
     return out
 
 

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Document
-from .authorities import SUFFIXES, Authorities, Record, fold
+from .authorities import SUFFIXES, Authorities, Record, fold, lite_fold
 
 _LOWER = r"a-zà-ÿā-ž"
 NAME_WORD = rf"(?:Mc|Mac|O['’]|D['’])?[A-Z][{_LOWER}]+(?:[-'’][A-Za-z][{_LOWER}]+)*"
@@ -96,7 +96,7 @@ FUNCTION_WORDS = {
 NOT_INITIALS = {"U. S.", "U.S.", "U. N.", "U.N.", "U. K.", "U.K."}
 
 _TITLE_RE = "|".join(f"(?:{t})" for t in TITLES)
-_NAME_TOKEN = rf"(?:{INITIAL}\s?|{NAME_WORD}\s+)"
+NAME_WORD = rf"(?!(?:{'|'.join(sorted(TITLE_WORDS))})\b){NAME_WORD}"
 # Title + [given names / initials] + surname (at most four tokens).
 TITLED = re.compile(
     rf"(?<![\w.])(?P<title>{_TITLE_RE})\s+(?P<name>(?:{INITIAL}\s?){{0,3}}"
@@ -236,9 +236,7 @@ class PersonFinder:
         return self.mentions
 
     def _forms(self, bi: int, text: str) -> None:
-        low = fold(text)
-        if len(low) != len(text):
-            low = "".join(fold(c) if len(fold(c)) == 1 else "\x00" for c in text)
+        low = lite_fold(text)
         for end, (form, keys) in self.auth.person_automaton.iter(low):
             start = end - len(form) + 1
             if start > 0 and (low[start - 1].isalnum()):
@@ -321,11 +319,15 @@ class PersonFinder:
             cands = [r for r in cands if _consistent(m.given, r)]
         cands = [r for r in cands if _alive(r, self.year)]
         ctx = _context_words(f"{m.title} {m.context}")
-        if len(cands) == 1 and (m.given or m.form_keys or m.surname not in AMBIGUOUS or ctx):
+        if len(cands) == 1:
             rec = cands[0]
-            if m.given or m.form_keys or m.surname not in AMBIGUOUS or _score(rec, ctx) >= 2:
+            if m.given or m.form_keys:
+                return rec.key  # a full name (or initials) fitting one record only
+            overlap = len(_context_words(rec.hint) & ctx)
+            dated = rec.birth is not None or rec.death is not None
+            if overlap >= 1 or (dated and self.year and m.surname not in AMBIGUOUS):
                 return rec.key
-        if len(cands) > 1 and (ctx or m.given):
+        elif len(cands) > 1 and ctx:
             ranked = sorted(((_score(r, ctx), r.key) for r in cands), reverse=True)
             (best, key), (second, _) = ranked[0], ranked[1]
             if best >= 2 and best - second >= 1.5:
@@ -344,4 +346,10 @@ def _doc_year(doc: Document) -> int | None:
     for v in (d.when, d.not_before, d.not_after) if d else ():
         if v and re.match(r"\d{4}", v):
             return int(v[:4])
-    return None
+    # no document date: the latest year the text mentions bounds it from below well enough
+    # to rule out the long dead and the not yet born
+    years = [int(y) for b in doc.blocks for y in _YEAR.findall(b.text)]
+    return max(years) if years else None
+
+
+_YEAR = re.compile(r"(?<![\d/.-])(1[89]\d\d|20[0-4]\d)(?![\d/])")
