@@ -170,7 +170,7 @@ def _forename_address(doc: Document, chosen: list[Mention],
     return out
 
 
-LETTER_TITLE = re.compile(r"^\W*Letter\b(?:.*?\b[Ff]rom\b(?P<from>.*?))?\bto\b(?P<to>.*)$", re.DOTALL)
+LETTER_TITLE = re.compile(r"^\W*Letter\b(?:.*?\b[Ff]rom\b(?P<from>.*?))?.*?\bto\b(?P<to>.*)$", re.DOTALL)
 MR_PRESIDENT = re.compile(r"\bMr\. President\b")
 
 
@@ -191,7 +191,7 @@ def _letters(doc: Document, chosen: list[Mention], taken: dict[int, list[tuple[i
         after = [c for c in in_title if c.start >= to_at]
         before = [c for c in in_title if c.start < to_at]
         recipient = after[0] if after else None
-        sender = before[0] if (before and m.group("from")) else None
+        sender = before[0] if (before and m.group("from") is not None) else None
     if sender is None:
         for role in ("author-line", "signature"):
             sender = next((c for c in chosen if doc.blocks[c.block].role == role), None)
