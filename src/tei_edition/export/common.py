@@ -1,0 +1,633 @@
+"""Read a TEI file from disk into a small reading model that every exporter shares.
+
+Why one Python walk instead of one XSLT per format: the HTML page, the plain text, the
+JSON offsets and the CSV index must agree on what the reading text is, where each page
+starts and which mention is which (HTML anchors ``m<n>`` are the back-link targets of the
+index pages, JSON offsets point into the text export).  One walk of the TEI produces a list
+of blocks made of flat events; each exporter renders those events.  The walk only relies
+on the TEI profile (docs/tei-profile.md) and degrades gracefully on anything else: unknown
+elements keep their text, a file without standOff, dates or page breaks exports fine.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+TEI_NS = "http://www.tei-c.org/ns/1.0"
+T = f"{{{TEI_NS}}}"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+XML_ID = f"{{{XML_NS}}}id"
+XML_LANG = f"{{{XML_NS}}}lang"
+NS = {"t": TEI_NS}
+
+#: inline TEI element -> mention kind
+ENTITY_KINDS = {T + "persName": "person", T + "placeName": "place", T + "orgName": "org"}
+#: mention kind -> (list element, entry element, name element)
+ENTRY_TAGS = {
+    "person": (T + "listPerson", T + "person", T + "persName"),
+    "place": (T + "listPlace", T + "place", T + "placeName"),
+    "org": (T + "listOrg", T + "org", T + "orgName"),
+}
+KINDS = ("person", "place", "org")
+
+# Elements whose children are blocks (when they hold no loose text of their own).
+_CONTAINERS = {T + n for n in ("text", "front", "body", "back", "div", "div1", "div2", "div3",
+                               "div4", "opener", "closer", "postscript", "lg", "group",
+                               "floatingText", "argument", "epigraph", "byline")}
+# Block-like elements met inside inline content: their edges are word boundaries.
+_BLOCKISH = {T + n for n in ("p", "ab", "list", "item", "label", "l", "lg", "head", "table",
+                             "row", "cell", "quote", "lb", "cb", "salute", "signed",
+                             "dateline", "closer", "opener")}
+_WS = re.compile(r"\s+")
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True,
+                          remove_pis=True, huge_tree=True)
+
+
+class ExportError(Exception):
+    """A file that cannot be exported (not well-formed, not TEI)."""
+
+
+# --- model ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    """One standOff entry (person, place, organisation)."""
+
+    id: str
+    kind: str
+    names: list[str] = field(default_factory=list)  # the first is the preferred form
+    idnos: list[tuple[str, str]] = field(default_factory=list)  # (type, value)
+    notes: list[str] = field(default_factory=list)
+    birth: str | None = None
+    death: str | None = None
+    type: str | None = None
+
+    def merge(self, other: Entry) -> None:
+        for name in other.names:
+            if name not in self.names:
+                self.names.append(name)
+        for idno in other.idnos:
+            if idno not in self.idnos:
+                self.idnos.append(idno)
+        for note in other.notes:
+            if note not in self.notes:
+                self.notes.append(note)
+        self.birth = self.birth or other.birth
+        self.death = self.death or other.death
+        self.type = self.type or other.type
+
+    @property
+    def label(self) -> str:
+        return self.names[0] if self.names else self.id
+
+
+@dataclass(eq=False)
+class Mention:
+    """A persName/placeName/orgName/date in the text, in document order."""
+
+    n: int
+    kind: str  # person, place, org, date
+    ref: str = ""  # the @ref attribute as written
+    target: str | None = None  # id of the standOff entry @ref resolves to
+    value: str = ""  # dates: ISO value (when, or notBefore/notAfter, from/to as A/B)
+    surface: str = ""
+    start: int = 0  # offsets into the plain-text export (no page markers)
+    end: int = 0
+    page: str | None = None
+
+    @property
+    def anchor(self) -> str:
+        return f"m{self.n}"
+
+
+# Events of a block: ("t", text) | ("open", tag, attrs, mention|None) | ("close", tag, mention)
+# | ("pb", n, anchor)
+Event = tuple
+
+
+@dataclass
+class Block:
+    kind: str  # local name of the TEI element (p, head, item, note, pb, ...)
+    events: list[Event]
+    level: int = 0  # heading level for heads (0 = outermost div)
+    type: str | None = None  # @type of the TEI element
+
+
+@dataclass
+class Meta:
+    stem: str
+    id: str
+    lang: str = "en"
+    title: str = ""
+    date_text: str = ""  # human readable
+    when: str | None = None
+    not_before: str | None = None
+    not_after: str | None = None
+    kind: str = ""
+    authors: list[str] = field(default_factory=list)
+    addressees: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    file_numbers: list[str] = field(default_factory=list)
+    classification: list[str] = field(default_factory=list)
+    release: str = ""
+    licence: str = ""
+
+    @property
+    def sort_key(self) -> tuple:
+        """Date order, undated last, then by file stem."""
+        date = self.when or self.not_before or ""
+        return (0 if date else 1, date, self.stem)
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id, "file": self.stem, "lang": self.lang, "title": self.title,
+            "date": {"text": self.date_text, "when": self.when, "notBefore": self.not_before,
+                     "notAfter": self.not_after},
+            "kind": self.kind, "authors": self.authors, "addressees": self.addressees,
+            "sources": self.sources, "file_numbers": self.file_numbers,
+            "classification": self.classification, "release": self.release,
+            "licence": self.licence,
+        }
+
+
+@dataclass
+class Reading:
+    """Everything an exporter needs from one TEI file."""
+
+    path: Path
+    meta: Meta
+    entries: dict[str, Entry]
+    blocks: list[Block]
+    mentions: list[Mention]
+    text: str  # the plain-text export without page markers
+    pages: list[tuple[str, str]]  # (n, anchor) for every pb, in order
+
+    @property
+    def stem(self) -> str:
+        return self.meta.stem
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def norm(s: str | None) -> str:
+    return _WS.sub(" ", s or "").strip()
+
+
+def text_of(el: etree._Element | None) -> str:
+    return norm("".join(el.itertext())) if el is not None else ""
+
+
+def local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _texts(root: etree._Element, path: str) -> list[str]:
+    out: list[str] = []
+    for el in root.iterfind(path, NS):
+        s = text_of(el)
+        if s and s not in out:
+            out.append(s)
+    return out
+
+
+def date_value(el: etree._Element) -> str:
+    when = el.get("when")
+    if when:
+        return when
+    lo, hi = el.get("notBefore") or el.get("from"), el.get("notAfter") or el.get("to")
+    if lo or hi:
+        return f"{lo or '..'}/{hi or '..'}"
+    return ""
+
+
+def format_date(when: str | None, lo: str | None, hi: str | None) -> str:
+    if when:
+        return when
+    if lo and hi:
+        if lo[:7] == hi[:7] and lo.endswith("-01") and len(lo) == 10:
+            return f"{lo[:7]} (day unknown)"
+        return f"between {lo} and {hi}"
+    if lo:
+        return f"not before {lo}"
+    if hi:
+        return f"not after {hi}"
+    return ""
+
+
+# --- reading a file -------------------------------------------------------------------------
+
+
+def parse(path: Path) -> etree._ElementTree:
+    try:
+        tree = etree.parse(str(path), _PARSER)
+    except etree.XMLSyntaxError as e:
+        raise ExportError(f"not well-formed XML: {e}") from None
+    except OSError as e:
+        raise ExportError(f"cannot read: {e}") from None
+    if tree.getroot().tag != T + "TEI":
+        raise ExportError(f"root element is {tree.getroot().tag!r}, not a TEI element")
+    return tree
+
+
+def read_meta(root: etree._Element, stem: str) -> Meta:
+    header = root.find("t:teiHeader", NS)
+    meta = Meta(stem=stem, id=root.get(XML_ID) or stem,
+                lang=(root.get(XML_LANG) or "en").strip() or "en")
+    if header is None:
+        return meta
+    title = header.find("t:fileDesc/t:titleStmt/t:title[@type='main']", NS)
+    if title is None:
+        title = header.find("t:fileDesc/t:titleStmt/t:title", NS)
+    meta.title = text_of(title) or stem
+    meta.authors = _texts(header, "t:fileDesc/t:titleStmt/t:author")
+    bibl = "t:fileDesc/t:sourceDesc/t:bibl/"
+    meta.sources = _texts(header, bibl + "t:note[@type='source']")
+    meta.file_numbers = _texts(header, bibl + "t:idno[@type='file']")
+    meta.classification = _texts(header, bibl + "t:note[@type='classification']")
+    release = _texts(header, bibl + "t:note[@type='release']")
+    meta.release = release[0] if release else ""
+    meta.licence = " ".join(_texts(header, "t:fileDesc/t:publicationStmt/t:availability/"
+                                           "t:licence"))
+    date = header.find("t:profileDesc/t:creation/t:date", NS)
+    if date is not None:
+        meta.when = date.get("when")
+        meta.not_before = date.get("notBefore") or date.get("from")
+        meta.not_after = date.get("notAfter") or date.get("to")
+        meta.date_text = format_date(meta.when, meta.not_before, meta.not_after)
+    kind = _texts(header, "t:profileDesc/t:textClass/t:keywords/t:term[@type='kind']")
+    meta.kind = kind[0] if kind else ""
+    meta.addressees = _texts(
+        header, "t:profileDesc/t:correspDesc/t:correspAction[@type='received']/t:persName")
+    if not meta.addressees:
+        meta.addressees = _texts(
+            header, "t:profileDesc/t:correspDesc/t:correspAction[@type='received']/t:orgName")
+    if not meta.authors:
+        meta.authors = _texts(
+            header, "t:profileDesc/t:correspDesc/t:correspAction[@type='sent']/t:persName")
+    return meta
+
+
+def read_entries(root: etree._Element) -> dict[str, Entry]:
+    entries: dict[str, Entry] = {}
+    for standoff in root.iterfind("t:standOff", NS):
+        for kind, (_list_tag, entry_tag, name_tag) in ENTRY_TAGS.items():
+            for el in standoff.iter(entry_tag):
+                entry = entry_from(el, kind, name_tag)
+                if entry is None:
+                    continue
+                if entry.id in entries:
+                    entries[entry.id].merge(entry)
+                else:
+                    entries[entry.id] = entry
+    return entries
+
+
+def entry_from(el: etree._Element, kind: str, name_tag: str) -> Entry | None:
+    eid = el.get(XML_ID)
+    if not eid:
+        return None
+    entry = Entry(id=eid, kind=kind, type=el.get("type"))
+    names = [(c.get("type"), text_of(c)) for c in el.iterchildren(name_tag)]
+    names.sort(key=lambda tn: tn[0] != "preferred")  # stable: preferred first
+    for _t, name in names:
+        if name and name not in entry.names:
+            entry.names.append(name)
+    for c in el.iterchildren(T + "idno"):
+        value = text_of(c)
+        if value:
+            entry.idnos.append((c.get("type") or "", value))
+    for c in el.iterchildren(T + "note"):
+        if text_of(c):
+            entry.notes.append(text_of(c))
+    for c in el.iterchildren(T + "birth"):
+        entry.birth = c.get("when") or text_of(c) or None
+    for c in el.iterchildren(T + "death"):
+        entry.death = c.get("when") or text_of(c) or None
+    return entry
+
+
+class _Walker:
+    """Turns the TEI <text> into blocks of flat events."""
+
+    def __init__(self, entries: dict[str, Entry]):
+        self.entries = entries
+        self.blocks: list[Block] = []
+        self.mentions: list[Mention] = []
+        self.pages: list[tuple[str, str]] = []
+        self._page_ids: set[str] = set()
+
+    # blocks
+    def walk(self, el: etree._Element, level: int) -> None:
+        if el.text and el.text.strip():
+            self.block(el, level)  # mixed content: keep it as one block, lose nothing
+            return
+        if any(c.tail and c.tail.strip() for c in el):
+            self.block(el, level)
+            return
+        has_head = any(c.tag == T + "head" for c in el)
+        for child in el:
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue
+            if tag == T + "pb":
+                self.blocks.append(Block("pb", [self.pb(child)]))
+            elif tag in (T + "div", T + "div1", T + "div2", T + "div3", T + "div4"):
+                self.walk(child, level + 1 if has_head else level)
+            elif tag in _CONTAINERS:
+                self.walk(child, level)
+            elif tag == T + "list":
+                self.list(child, level)
+            else:
+                self.block(child, level)
+
+    def list(self, el: etree._Element, level: int) -> None:
+        label: etree._Element | None = None
+        for child in el:
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue
+            if tag == T + "label":
+                if label is not None:
+                    self.block(label, level, kind="item")
+                label = child
+            elif tag == T + "item":
+                events: list[Event] = []
+                if label is not None:
+                    events.append(("open", "label", {}, None))
+                    self.inline(label, events)
+                    events.append(("close", "label", None))
+                    events.append(("t", " "))
+                    label = None
+                self.inline(child, events)
+                self.add(Block("item", events, level, el.get("type")))
+            elif tag == T + "pb":
+                self.blocks.append(Block("pb", [self.pb(child)]))
+            else:
+                self.block(child, level)
+        if label is not None:
+            self.block(label, level, kind="item")
+
+    def block(self, el: etree._Element, level: int, kind: str | None = None) -> None:
+        events: list[Event] = []
+        self.inline(el, events)
+        self.add(Block(kind or local(el.tag), events, level, el.get("type")))
+
+    def add(self, block: Block) -> None:
+        block.events = _normalise(block.events)
+        if block.events:
+            self.blocks.append(block)
+
+    # inline content
+    def pb(self, el: etree._Element) -> Event:
+        n = (el.get("n") or "").strip()
+        base = "page-" + (re.sub(r"[^\w.-]+", "_", n) or "x")
+        anchor, i = base, 1
+        while anchor in self._page_ids:
+            i += 1
+            anchor = f"{base}-{i}"
+        self._page_ids.add(anchor)
+        self.pages.append((n, anchor))
+        return ("pb", n, anchor)
+
+    def inline(self, el: etree._Element, events: list[Event]) -> None:
+        if el.text:
+            events.append(("t", el.text))
+        for c in el:
+            tag = c.tag
+            if isinstance(tag, str):
+                self.element(c, tag, events)
+            if c.tail:
+                events.append(("t", c.tail))
+
+    def element(self, c: etree._Element, tag: str, events: list[Event]) -> None:
+        if tag == T + "pb":
+            events.append(self.pb(c))
+            return
+        if tag == T + "choice":
+            pick = None
+            for pref in ("corr", "reg", "expan"):
+                pick = c.find("t:" + pref, NS)
+                if pick is not None:
+                    break
+            if pick is None:
+                pick = next((x for x in c if isinstance(x.tag, str)), None)
+            if pick is not None:
+                self.inline(pick, events)
+            return
+        name = local(tag)
+        mention = None
+        if tag in ENTITY_KINDS or tag == T + "date":
+            kind = ENTITY_KINDS.get(tag, "date")
+            mention = Mention(n=len(self.mentions) + 1, kind=kind, ref=c.get("ref") or "")
+            if kind == "date":
+                mention.value = date_value(c)
+            else:
+                for ref in mention.ref.split():
+                    if ref.startswith("#") and ref[1:] in self.entries:
+                        mention.target = ref[1:]
+                        break
+            self.mentions.append(mention)
+        attrs = {k: v for k, v in c.attrib.items() if k in ("type", "rend", "target", "when")}
+        gap = tag in _BLOCKISH
+        if gap:
+            events.append(("t", " "))
+        events.append(("open", name, attrs, mention))
+        self.inline(c, events)
+        events.append(("close", name, mention))
+        if gap:
+            events.append(("t", " "))
+
+
+def _normalise(events: list[Event]) -> list[Event]:
+    """Collapse white space as XML readers do; strip the block's edges; drop empty blocks."""
+    out: list[Event] = []
+    prev_space = True
+    for ev in events:
+        if ev[0] == "t":
+            s = _WS.sub(" ", ev[1])
+            if prev_space:
+                s = s.lstrip(" ")
+            if not s:
+                continue
+            prev_space = s.endswith(" ")
+            out.append(("t", s))
+        else:
+            out.append(ev)
+    for i in range(len(out) - 1, -1, -1):
+        if out[i][0] == "t":
+            s = out[i][1].rstrip(" ")
+            if s:
+                out[i] = ("t", s)
+                break
+            out[i] = ("t", "")
+    out = [ev for ev in out if ev != ("t", "")]
+    if not any(ev[0] in ("t", "pb") for ev in out):
+        return []
+    return out
+
+
+def render_text(blocks: list[Block], page_markers: bool = False,
+                mentions: bool = False) -> str:
+    """The plain reading text: blocks separated by blank lines, ``[Page N]`` on request.
+
+    With ``mentions`` the start/end offsets of every mention are recorded as it goes
+    (only meaningful without page markers: the JSON offsets point into that text)."""
+    parts: list[str] = []
+    pos = 0
+    first = True
+    for block in blocks:
+        if block.kind == "pb" and not page_markers:
+            continue
+        buf: list[str] = []
+        blen = 0
+        if not first:
+            parts.append("\n\n")
+            pos += 2
+        first = False
+        need_space = False
+        for ev in block.events:
+            kind = ev[0]
+            if kind == "t":
+                s = ev[1]
+                if need_space and not s.startswith(" "):
+                    s = " " + s
+                need_space = False
+                buf.append(s)
+                blen += len(s)
+            elif kind == "pb":
+                if not page_markers:
+                    continue
+                marker = f"[Page {ev[1]}]"
+                if blen and not buf[-1].endswith(" "):
+                    marker = " " + marker
+                buf.append(marker)
+                blen += len(marker)
+                need_space = True
+            elif mentions and ev[3 if kind == "open" else 2] is not None:
+                m = ev[3] if kind == "open" else ev[2]
+                if kind == "open":
+                    m.start = pos + blen + (1 if need_space else 0)
+                else:
+                    m.end = pos + blen
+        s = "".join(buf)
+        parts.append(s)
+        pos += len(s)
+    text = "".join(parts)
+    if mentions:
+        return text
+    return text + ("\n" if text else "")
+
+
+def read_tei(path: Path | str) -> Reading:
+    """Parse one TEI file and build its reading model; raises ExportError."""
+    path = Path(path)
+    root = parse(path).getroot()
+    meta = read_meta(root, path.stem)
+    entries = read_entries(root)
+    walker = _Walker(entries)
+    text_el = root.find("t:text", NS)
+    if text_el is not None:
+        walker.walk(text_el, 0)
+    text = render_text(walker.blocks, mentions=True)
+    for m in walker.mentions:
+        # an empty element, or one whose text was all white space
+        m.end = max(m.end, m.start)
+        while m.start < m.end and text[m.start].isspace():
+            m.start += 1
+        while m.end > m.start and text[m.end - 1].isspace():
+            m.end -= 1
+        m.surface = text[m.start:m.end]
+    _assign_pages(walker.blocks)
+    mentions = [m for m in walker.mentions if m.surface]  # empty elements are no mention
+    return Reading(path=path, meta=meta, entries=entries, blocks=walker.blocks,
+                   mentions=mentions, text=text + ("\n" if text else ""),
+                   pages=walker.pages)
+
+
+def _assign_pages(blocks: list[Block]) -> None:
+    first_n = next((ev[1] for b in blocks for ev in b.events if ev[0] == "pb"), None)
+    # Text before the first page break is on the page before it (FRUS prints the number
+    # of the page that starts); only knowable for arabic numerals.
+    page = str(int(first_n) - 1) if first_n and first_n.isdigit() and int(first_n) > 1 else None
+    for b in blocks:
+        for ev in b.events:
+            if ev[0] == "pb":
+                page = ev[1] or page
+            elif ev[0] == "open" and ev[3] is not None:
+                ev[3].page = page
+
+
+def tei_files(paths: list[Path]) -> list[Path]:
+    """Files named, and the *.xml of folders named, in a stable order."""
+    found: list[Path] = []
+    for p in paths:
+        p = Path(p)
+        found += sorted(p.glob("*.xml")) if p.is_dir() else [p]
+    return found
+
+
+def read_many(paths: list[Path]) -> tuple[list[Reading], list[tuple[Path, str]]]:
+    """Read every file; a bad one is reported in the second list, the rest still read."""
+    readings: list[Reading] = []
+    failures: list[tuple[Path, str]] = []
+    for p in paths:
+        try:
+            readings.append(read_tei(p))
+        except ExportError as e:
+            failures.append((p, str(e)))
+        except Exception as e:  # noqa: BLE001 - one bad file must not stop the export
+            failures.append((p, f"internal error ({type(e).__name__}: {e})"))
+    return readings, failures
+
+
+def merged_entries(readings: list[Reading]) -> dict[str, Entry]:
+    """Corpus-wide index: ids are derived from authority ids, so merging is by id."""
+    merged: dict[str, Entry] = {}
+    for r in readings:
+        for eid, entry in r.entries.items():
+            if eid in merged:
+                merged[eid].merge(entry)
+            else:
+                merged[eid] = Entry(eid, entry.kind, list(entry.names), list(entry.idnos),
+                                    list(entry.notes), entry.birth, entry.death, entry.type)
+    return merged
+
+
+def authority_links(entry: Entry) -> list[tuple[str, str | None]]:
+    """(label, url or None) for each authority id of an entry."""
+    uris = [v for t, v in entry.idnos if t.lower() == "uri" and v.startswith(("http://",
+                                                                               "https://"))]
+    links: list[tuple[str, str | None]] = []
+    for t, v in entry.idnos:
+        tl = t.lower()
+        if tl == "uri":
+            continue
+        if tl == "hsg":
+            links.append((f"HSG {v}", uris[0] if uris else None))
+        elif tl == "geonames":
+            links.append((f"GeoNames {v}", f"https://www.geonames.org/{v}" if v.isdigit()
+                          else None))
+        elif tl == "viaf":
+            links.append((f"VIAF {v}", f"https://viaf.org/viaf/{v}" if v.isdigit() else None))
+        elif tl == "wikidata":
+            ok = re.fullmatch(r"Q\d+", v)
+            links.append((f"Wikidata {v}", f"https://www.wikidata.org/wiki/{v}" if ok else None))
+        else:
+            links.append((f"{t or 'id'} {v}", v if v.startswith(("http://", "https://"))
+                          else None))
+    for u in uris[1 if any(t.lower() == "hsg" for t, _ in entry.idnos) else 0:]:
+        links.append((u, u))
+    return links
+
+
+def authority_ids(entry: Entry | None) -> str:
+    if entry is None:
+        return ""
+    return " ".join(f"{t}:{v}" for t, v in entry.idnos if t.lower() != "uri")

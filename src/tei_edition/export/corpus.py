@@ -1,0 +1,207 @@
+"""teiCorpus: one corpus header, one merged entity index, every document.
+
+Entity ids are derived from authority ids (or from the name where there is none), so the
+same person has the same xml:id in every file and a plain merge by id yields the corpus
+index; documents keep their ``@ref="#id"`` values unchanged.  Any other xml:id that two
+documents share is prefixed with the document stem (and references to it inside that
+document rewritten), so ids are unique in the corpus.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+from lxml import etree
+
+from .. import __version__
+from .common import ENTRY_TAGS, NS, TEI_NS, XML_ID, ExportError, T, local, parse, text_of
+
+LICENCE_URL = "https://creativecommons.org/publicdomain/mark/1.0/"
+_POINTER_ATTRS = ("ref", "target", "corresp", "sameAs", "who", "source", "facs", "prev",
+                  "next", "synch", "copyOf")
+# Child order that is valid for person, place and org alike (see schema/tei-edition.rng).
+_ORDER = {"persName": 0, "placeName": 0, "orgName": 0, "location": 1, "birth": 2, "death": 3,
+          "idno": 4, "note": 5}
+
+
+def _E(tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+    el = etree.Element(T + tag, {k.rstrip("_"): v for k, v in attrs.items()},
+                       nsmap={None: TEI_NS})
+    if text:
+        el.text = text
+    return el
+
+
+def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str):
+    el = etree.SubElement(parent, T + tag, {k.rstrip("_"): v for k, v in attrs.items()})
+    if text:
+        el.text = text
+    return el
+
+
+def _key(el: etree._Element) -> tuple:
+    return (local(el.tag), el.get("type") if local(el.tag) == "idno" else None, text_of(el))
+
+
+class _Index:
+    """Merges standOff entries of many documents by xml:id."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, dict[str, etree._Element]] = {k: {} for k in ENTRY_TAGS}
+
+    def add(self, standoff: etree._Element) -> None:
+        for kind, (_list_tag, entry_tag, _name) in ENTRY_TAGS.items():
+            for el in standoff.iter(entry_tag):
+                eid = el.get(XML_ID)
+                if not eid:
+                    continue
+                have = self.entries[kind].get(eid)
+                if have is None:
+                    self.entries[kind][eid] = copy.deepcopy(el)
+                else:
+                    self._merge(have, el)
+
+    @staticmethod
+    def _merge(have: etree._Element, new: etree._Element) -> None:
+        seen = {_key(c) for c in have if isinstance(c.tag, str)}
+        present = {local(c.tag) for c in have if isinstance(c.tag, str)}
+        for c in new:
+            if not isinstance(c.tag, str):
+                continue
+            name = local(c.tag)
+            if name in ("birth", "death") and name in present:
+                continue
+            if name.endswith("Name"):
+                if any(_key(x)[2] == text_of(c) for x in have if local(x.tag) == name):
+                    continue
+                c = copy.deepcopy(c)
+                if c.get("type") == "preferred":
+                    c.set("type", "variant")  # the first document's preferred form wins
+            elif _key(c) in seen:
+                continue
+            else:
+                c = copy.deepcopy(c)
+            c.tail = None
+            have.append(c)
+            seen.add(_key(c))
+            present.add(name)
+
+    def standoff(self) -> etree._Element | None:
+        so = _E("standOff")
+        for kind, (list_tag, _entry_tag, _name) in ENTRY_TAGS.items():
+            if not self.entries[kind]:
+                continue
+            lst = etree.SubElement(so, list_tag)
+            for eid in sorted(self.entries[kind]):
+                el = self.entries[kind][eid]
+                children = [c for c in el if isinstance(c.tag, str)]
+                for c in el:
+                    el.remove(c)
+                # names first (the preferred one first), then the rest in schema order
+                children.sort(key=lambda c: (_ORDER.get(local(c.tag), 6),
+                                             c.get("type") != "preferred"
+                                             if local(c.tag).endswith("Name") else 0))
+                for c in children:
+                    c.tail = None
+                    el.append(c)
+                el.tail = None
+                lst.append(el)
+        return so if len(so) else None
+
+    def ids(self) -> set[str]:
+        return {eid for d in self.entries.values() for eid in d}
+
+
+def _corpus_header(n_docs: int, title: str) -> etree._Element:
+    header = _E("teiHeader")
+    fd = _sub(header, "fileDesc")
+    ts = _sub(fd, "titleStmt")
+    _sub(ts, "title", title, type="main")
+    rs = _sub(ts, "respStmt")
+    _sub(rs, "resp", "TEI encoding and corpus assembly")
+    _sub(rs, "name", f"tei-edition {__version__}")
+    ps = _sub(fd, "publicationStmt")
+    _sub(ps, "publisher", "tei-edition")
+    av = _sub(ps, "availability", status="free")
+    _sub(av, "licence", "Public domain. The sources are works of the United States "
+                        "Government (17 U.S.C. § 105); the encoding is released under the "
+                        "same terms (Public Domain Mark 1.0).", target=LICENCE_URL)
+    _sub(ps, "idno", "corpus", type="edition")
+    sd = _sub(fd, "sourceDesc")
+    _sub(sd, "p", f"A corpus of {n_docs} TEI documents, each converted from a plain-text "
+                  "source by tei-edition; the header of each document describes its own "
+                  "source. The entity index (standOff) merges the indexes of all "
+                  "documents.")
+    return header
+
+
+def _dedupe_ids(doc: etree._Element, stem: str, taken: set[str]) -> None:
+    renamed: dict[str, str] = {}
+    for el in doc.iter():
+        if not isinstance(el.tag, str):
+            continue
+        eid = el.get(XML_ID)
+        if eid is None:
+            continue
+        if eid in taken:
+            new, i = f"{stem}-{eid}", 1
+            while new in taken:
+                i += 1
+                new = f"{stem}-{eid}-{i}"
+            el.set(XML_ID, new)
+            renamed[eid] = new
+            eid = new
+        taken.add(eid)
+    if not renamed:
+        return
+    for el in doc.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for attr in _POINTER_ATTRS:
+            value = el.get(attr)
+            if value and "#" in value:
+                parts = [("#" + renamed[p[1:]]) if p.startswith("#") and p[1:] in renamed
+                         else p for p in value.split()]
+                el.set(attr, " ".join(parts))
+
+
+def build_corpus(paths: list[Path], title: str = "tei-edition corpus"
+                 ) -> tuple[bytes, list[tuple[Path, str]]]:
+    """The teiCorpus as bytes, and the files that could not be included (with why)."""
+    index = _Index()
+    docs: list[tuple[str, etree._Element]] = []
+    failures: list[tuple[Path, str]] = []
+    for p in paths:
+        try:
+            root = parse(Path(p)).getroot()
+        except ExportError as e:
+            failures.append((Path(p), str(e)))
+            continue
+        for so in root.findall("t:standOff", NS):
+            index.add(so)
+            root.remove(so)
+        docs.append((Path(p).stem, root))
+    if not docs:
+        raise ExportError("no document to put in the corpus")
+    corpus = _E("teiCorpus")
+    corpus.set("{http://www.w3.org/XML/1998/namespace}lang", "en")
+    # Only our own element-only parts are indented: indenting a document would change
+    # the white space of its mixed content.
+    corpus.text = "\n  "
+    header = _corpus_header(len(docs), title)
+    etree.indent(header, space="  ", level=1)
+    corpus.append(header)
+    so = index.standoff()
+    if so is not None:
+        etree.indent(so, space="  ", level=1)
+        corpus.append(so)
+    taken = index.ids() | {"corpus"}
+    for stem, root in docs:
+        _dedupe_ids(root, stem, taken)
+        corpus.append(root)
+    for el in corpus:
+        el.tail = "\n  "
+    corpus[-1].tail = "\n"
+    data = etree.tostring(corpus, xml_declaration=True, encoding="UTF-8")
+    return data + b"\n", failures

@@ -1,0 +1,47 @@
+"""CSV indexes: one row per mention (persons.csv, places.csv, orgs.csv, dates.csv)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from ..pipeline import write_atomic
+from .common import Reading, authority_ids, merged_entries
+
+FILES = {"person": "persons.csv", "place": "places.csv", "org": "orgs.csv"}
+ENTITY_COLUMNS = ["document", "type", "surface", "ref", "authority_ids", "page", "name",
+                  "start", "end"]
+DATE_COLUMNS = ["document", "type", "surface", "value", "page", "start", "end"]
+
+
+def csv_tables(readings: list[Reading]) -> dict[str, str]:
+    """File name -> CSV text; documents in the order given, mentions in text order."""
+    index = merged_entries(readings)
+    rows: dict[str, list[list]] = {name: [] for name in [*FILES.values(), "dates.csv"]}
+    for r in readings:
+        for m in r.mentions:
+            if m.kind == "date":
+                rows["dates.csv"].append([r.stem, "date", m.surface, m.value, m.page or "",
+                                          m.start, m.end])
+                continue
+            entry = index.get(m.target) if m.target else None
+            rows[FILES[m.kind]].append([r.stem, m.kind, m.surface, m.ref,
+                                        authority_ids(entry), m.page or "",
+                                        entry.label if entry else "", m.start, m.end])
+    tables = {}
+    for name, body in rows.items():
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(DATE_COLUMNS if name == "dates.csv" else ENTITY_COLUMNS)
+        w.writerows(body)
+        tables[name] = buf.getvalue()
+    return tables
+
+
+def export_csv(readings: list[Reading], out: Path) -> list[Path]:
+    written = []
+    for name, data in csv_tables(readings).items():
+        write_atomic(out / name, data.encode("utf-8"))
+        written.append(out / name)
+    return written
