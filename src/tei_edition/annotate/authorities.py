@@ -51,7 +51,7 @@ PLACE_STOPLIST = {
     "Durham", "Guinea", "Niger", "Nauru", "Sandy", "Mesa", "Surprise", "Enterprise",
     "Garland", "Ontario", "Hayward", "Lafayette", "Murray", "Dover", "Worcester",
     "Richmond", "Charleston", "Clarksville", "Davis", "Peoria", "Joliet", "Madison",
-    "Warren", "Fairfield", "Jordan" ,
+    "Warren", "Fairfield", "Jordan", "Van", "Batman", "Laval",
 }
 _WORD = re.compile(r"[\w’'.-]+")
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]|“[^”]*”|\"[^\"]*\"")
@@ -68,6 +68,7 @@ _TITLE_WORDS = {
 SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "2d", "2nd", "3d", "3rd"}
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(s: str) -> str:
     """Case- and accent-insensitive form used as a dictionary key."""
     s = unicodedata.normalize("NFKD", s)

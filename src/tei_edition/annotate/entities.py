@@ -120,28 +120,33 @@ def _bare_surnames(doc: Document, chosen: list[Mention], taken: dict[int, list[t
     by_surname: dict[str, set[str]] = {}
     for m in chosen:
         by_surname.setdefault(m.surname, set()).add(m.key)
-    out: list[Mention] = []
+    wanted: dict[str, tuple[str, str]] = {}  # surface -> (surname, key)
     for sur, keys in by_surname.items():
         if len(keys) != 1 or len(sur) < 3 or sur in NON_NAMES or sur.rstrip(".") in TITLE_WORDS:
             continue
         if sur in auth.given_names or sur in auth.gazetteer_forms or not sur[:1].isupper():
             continue
         key = next(iter(keys))
-        pats = {sur, sur.upper()} if not sur.isupper() else {sur, sur.capitalize()}
-        rx = re.compile(r"(?<![\w.\-])(?:" + "|".join(map(re.escape, pats)) + r")(?![\w\-])")
-        for bi, block in enumerate(doc.blocks):
-            for mt in rx.finditer(block.text):
-                s, e = mt.span()
-                nxt = block.text[e : e + 40]
-                # "Nixon Presidential Materials", "Acheson Plan": a name used as a modifier
-                if re.match(r"\s+[A-Z][a-z]", nxt):
-                    continue
-                if any(gs < e and ge > s for gs, ge, _ in gaz[bi]):
-                    continue
-                t = taken.setdefault(bi, [])
-                if _free(block, s, e, t):
-                    t.append((s, e))
-                    out.append(Mention(bi, s, e, sur, [], "surname", key=key, text=mt.group()))
+        for form in (sur, sur.upper(), sur.capitalize()):
+            wanted[form] = (sur, key)
+    out: list[Mention] = []
+    if not wanted:
+        return out
+    alts = "|".join(map(re.escape, sorted(wanted, key=len, reverse=True)))
+    rx = re.compile(r"(?<![\w.\-])(?:" + alts + r")(?![\w\-])")
+    for bi, block in enumerate(doc.blocks):
+        for mt in rx.finditer(block.text):
+            s, e = mt.span()
+            # "Nixon Presidential Materials", "Acheson Plan": a name used as a modifier
+            if re.match(r"\s+[A-Z][a-z]", block.text[e : e + 4]):
+                continue
+            if any(gs < e and ge > s for gs, ge, _ in gaz[bi]):
+                continue
+            t = taken.setdefault(bi, [])
+            if _free(block, s, e, t):
+                t.append((s, e))
+                sur, key = wanted[mt.group()]
+                out.append(Mention(bi, s, e, sur, [], "surname", key=key, text=mt.group()))
     return out
 
 
