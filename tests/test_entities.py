@@ -258,3 +258,10 @@ def test_user_files_extend(tmp_path: Path) -> None:
     annotate_entities(doc, auth)
     assert [(t, e) for _k, t, e in tags(doc)] == [
         ("Quentin Q. Zorbin", "people-7"), ("Acme Board", "org-acme"), ("Zorbin", "people-7")]
+
+
+def test_types_are_tei_tokens() -> None:
+    for name, top in (("places.json", "places"), ("orgs.json", "orgs")):
+        data = json.loads((ROOT / "src/tei_edition/data" / name).read_text(encoding="utf-8"))
+        for e in data[top]:
+            assert re.fullmatch(r"[\w-]+", e["type"]), e  # @type is teidata.enumerated
