@@ -127,7 +127,8 @@ def make_bag(build_dir: Path, dest: Path, info: dict | None = None) -> Path:
         bagit.make_bag(str(work), bag_info, processes=1, checksums=CHECKSUMS)
         _write_tagmanifests(work)
         verify_bag(work)
-        os.chmod(work, 0o755)
+        os.chmod(work, 0o755)  # mkdtemp makes 0700 folders; bagit copies that to data/
+        os.chmod(work / "data", 0o755)
         if dest.exists():
             old = dest.with_name(f".{dest.name}.old")
             if old.exists():

@@ -207,12 +207,17 @@ def date_value(el: etree._Element) -> str:
     return ""
 
 
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
 def format_date(when: str | None, lo: str | None, hi: str | None) -> str:
     if when:
         return when
     if lo and hi:
-        if lo[:7] == hi[:7] and lo.endswith("-01") and len(lo) == 10:
-            return f"{lo[:7]} (day unknown)"
+        if lo[:7] == hi[:7] and lo.endswith("-01") and len(lo) == len(hi) == 10 \
+                and lo[5:7].isdigit() and 1 <= int(lo[5:7]) <= 12:
+            return f"{_MONTHS[int(lo[5:7]) - 1]} {lo[:4]}"  # a whole month
         return f"between {lo} and {hi}"
     if lo:
         return f"not before {lo}"

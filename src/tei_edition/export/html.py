@@ -261,6 +261,8 @@ def index_page(readings: list[Reading]) -> bytes:
     tbody = _sub(table, "tbody")
     for r in sorted(readings, key=lambda r: r.meta.sort_key):
         tr = _sub(tbody, "tr")
+        if r.meta.sort_key[1]:
+            tr.set("data-date", r.meta.sort_key[1])
         _sub(tr, "td", r.meta.date_text or "undated", class_="date")
         _sub(_sub(tr, "td"), "a", r.meta.title, href=href_doc(r.stem))
         _sub(tr, "td", r.meta.kind)

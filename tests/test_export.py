@@ -1,0 +1,574 @@
+"""Exports read TEI from disk: HTML reading edition, text, JSON, CSV, teiCorpus, BagIt."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import DEVSET, SEEDS, TEI, tei_all_errors, words
+from lxml import etree
+from lxml import html as lhtml
+
+from tei_edition.cli import main as cli_main
+from tei_edition.export import export, export_all, make_bag, package, verify_bag
+from tei_edition.export.common import read_tei
+from tei_edition.export.text import text_of_reading
+from tei_edition.pipeline import convert_document
+
+T = "{http://www.tei-c.org/ns/1.0}"
+XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
+
+# A hand-written file in the project's profile: entities with authority ids, a pb inside a
+# paragraph and one between paragraphs, a date, an unlinked name, white space and a
+# comment inside a paragraph, characters that need escaping.
+FXA = """<?xml version="1.0" encoding="UTF-8"?>
+<TEI xmlns="http://www.tei-c.org/ns/1.0" xml:id="fxa" xml:lang="en">
+  <teiHeader>
+    <fileDesc>
+      <titleStmt>
+        <title type="main">Letter from Rusk to Rhee</title>
+        <author><persName ref="#hsg-1234">Dean Rusk</persName></author>
+      </titleStmt>
+      <publicationStmt><publisher>tei-edition</publisher><idno type="edition">fxa</idno>
+      </publicationStmt>
+      <sourceDesc>
+        <bibl>
+          <title>Letter from Rusk to Rhee</title>
+          <idno type="file">795.00/1–1251</idno>
+          <note type="source">CA Files: Lot 56 D 625</note>
+          <note type="classification">secret</note>
+        </bibl>
+      </sourceDesc>
+    </fileDesc>
+    <profileDesc>
+      <creation><date when="1951-01-12">January 12, 1951</date></creation>
+      <textClass><keywords><term type="kind">letter</term></keywords></textClass>
+      <correspDesc>
+        <correspAction type="sent"><persName ref="#hsg-1234">Dean Rusk</persName></correspAction>
+        <correspAction type="received"><persName ref="#hsg-999">Syngman Rhee</persName></correspAction>
+      </correspDesc>
+    </profileDesc>
+  </teiHeader>
+  <standOff>
+    <listPerson>
+      <person xml:id="hsg-1234">
+        <persName type="preferred">Rusk, David Dean</persName>
+        <persName type="variant">Rusk</persName>
+        <idno type="hsg">1234</idno>
+        <idno type="URI">https://history.state.gov/departmenthistory/people/rusk-david-dean</idno>
+      </person>
+      <person xml:id="hsg-999">
+        <persName type="preferred">Rhee, Syngman</persName>
+        <idno type="hsg">999</idno>
+      </person>
+    </listPerson>
+    <listPlace>
+      <place xml:id="geo-1835841" type="country">
+        <placeName type="preferred">Korea</placeName>
+        <idno type="geonames">1835841</idno>
+      </place>
+    </listPlace>
+    <listOrg>
+      <org xml:id="org-un" type="international">
+        <orgName type="preferred">United Nations</orgName>
+        <idno type="wikidata">Q1065</idno>
+      </org>
+    </listOrg>
+  </standOff>
+  <text>
+    <body>
+      <div type="letter">
+        <head>Letter from <persName ref="#hsg-1234">Rusk</persName> to <persName ref="#hsg-999">Rhee</persName></head>
+        <opener>
+          <dateline><placeName ref="#geo-1835841">Korea</placeName>, <date when="1951-01-12">January 12, 1951</date>.</dateline>
+          <salute>Dear Mr. President:</salute>
+        </opener>
+        <p>The <orgName ref="#org-un">United
+            Nations</orgName>   will   stay in <placeName ref="#geo-1835841">Korea</placeName>; <!-- a comment -->
+          so says <persName ref="#hsg-1234">Rusk</persName> on <date when="1951-01-12">January 12</date>.</p>
+        <p>Before the break <pb n="67"/>and after it, <persName ref="#hsg-999">Rhee</persName> agrees. A <persName>Smith</persName> without a ref.</p>
+        <pb n="68"/>
+        <p>Cost: 5 &lt; 6 &amp; 7 &gt; 3, said <persName ref="#hsg-1234">Dean Rusk</persName>.</p>
+        <list type="ordered">
+          <label>1.</label>
+          <item n="1">First point about <placeName ref="#geo-1835841">Korea</placeName>.</item>
+          <label>2.</label>
+          <item n="2">Second point.</item>
+        </list>
+        <closer>
+          <salute>Sincerely,</salute>
+          <signed><persName ref="#hsg-1234">Dean Rusk</persName></signed>
+        </closer>
+      </div>
+    </body>
+  </text>
+</TEI>
+"""
+
+# Shares hsg-1234 with FXA (other name forms, another authority id); no dates, no pb,
+# an xml:id that FXC repeats (ids must become unique in the corpus).
+FXB = """<?xml version="1.0" encoding="UTF-8"?>
+<TEI xmlns="http://www.tei-c.org/ns/1.0" xml:id="fxb" xml:lang="en">
+  <teiHeader>
+    <fileDesc>
+      <titleStmt><title type="main">Note by Rusk</title></titleStmt>
+      <publicationStmt><publisher>tei-edition</publisher></publicationStmt>
+      <sourceDesc><bibl><title>Note by Rusk</title></bibl></sourceDesc>
+    </fileDesc>
+  </teiHeader>
+  <standOff>
+    <listPerson>
+      <person xml:id="hsg-1234">
+        <persName type="preferred">Rusk, Dean</persName>
+        <persName type="variant">Secretary Rusk</persName>
+        <idno type="hsg">1234</idno>
+        <idno type="viaf">12345678</idno>
+      </person>
+    </listPerson>
+  </standOff>
+  <text>
+    <body>
+      <div type="document">
+        <p xml:id="para1">Secretary <hi rend="italic">Rusk</hi> wrote to <persName ref="#hsg-1234">Secretary Rusk</persName>; see <ref target="#para1">above</ref>.</p>
+      </div>
+    </body>
+  </text>
+</TEI>
+"""
+FXC = FXB.replace('xml:id="fxb"', 'xml:id="fxc"').replace("Note by Rusk", "Note by nobody")
+
+# The least a valid TEI file needs: no standOff, no dates, no page breaks, no profileDesc.
+MINIMAL = """<?xml version="1.0" encoding="UTF-8"?>
+<TEI xmlns="http://www.tei-c.org/ns/1.0">
+  <teiHeader><fileDesc><titleStmt><title>Bare</title></titleStmt>
+    <publicationStmt><p>Unpublished</p></publicationStmt>
+    <sourceDesc><p>Typed in.</p></sourceDesc></fileDesc></teiHeader>
+  <text><body><p>Only one paragraph.</p></body></text>
+</TEI>
+"""
+
+
+def run(command, *args: str):
+    return CliRunner().invoke(command, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def fixtures(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("fx")
+    for name, data in (("fxa", FXA), ("fxb", FXB), ("fxc", FXC), ("minimal", MINIMAL)):
+        (d / f"{name}.xml").write_text(data, encoding="utf-8")
+    return d
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory) -> Path:
+    """The seeds (and the dev set when ../shared is there) converted by the real pipeline."""
+    d = tmp_path_factory.mktemp("tei")
+    srcs = [str(SEEDS)] + ([str(DEVSET)] if DEVSET.is_dir() else [])
+    result = CliRunner().invoke(cli_main, ["convert", *srcs, "-o", str(d), "-q"])
+    assert result.exit_code == 0, result.output
+    return d
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory, converted, fixtures) -> Path:
+    b = tmp_path_factory.mktemp("build")
+    shutil.copytree(converted, b / "tei")
+    for name in ("fxa", "fxb", "fxc", "minimal"):
+        shutil.copy(fixtures / f"{name}.xml", b / "tei")
+    summary = export_all([b / "tei"], b)
+    assert summary["failed"] == []
+    return b
+
+
+# --- reading model and plain text -----------------------------------------------------------
+
+
+def test_text_blocks_and_page_markers(fixtures):
+    r = read_tei(fixtures / "fxa.xml")
+    plain = text_of_reading(r)
+    marked = text_of_reading(r, page_markers=True)
+    assert plain.split("\n\n")[0] == "Letter from Rusk to Rhee"
+    assert "The United Nations will stay in Korea; so says Rusk on January 12." in plain
+    assert "1. First point about Korea." in plain
+    assert "[Page" not in plain
+    assert "Before the break and after it" in plain
+    assert "Before the break [Page 67] and after it" in marked
+    assert "\n\n[Page 68]\n\n" in marked
+    assert "Cost: 5 < 6 & 7 > 3" in plain
+    assert words(plain) == words(marked)
+
+
+def test_minimal_file_exports_everywhere(fixtures, tmp_path):
+    result = run(export, str(fixtures / "minimal.xml"), "-o", str(tmp_path),
+                 "-f", "html", "-f", "text", "-f", "json", "-f", "csv")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "minimal.txt").read_text() == "Only one paragraph.\n"
+    data = json.loads((tmp_path / "minimal.json").read_text())
+    assert data["title"] == "Bare" and data["entities"] == [] and data["date"]["when"] is None
+    assert "Only one paragraph." in (tmp_path / "minimal.html").read_text()
+    assert (tmp_path / "persons.csv").read_text().count("\n") == 1  # the header only
+
+
+def test_round_trip_gives_same_words(converted):
+    """Converting the exported text again yields the TEI's word sequence."""
+    files = sorted(converted.glob("*.xml"))
+    assert files
+    for path in files:
+        r = read_tei(path)
+        original = words(text_of_reading(r, page_markers=True))
+        for markers in (False, True):
+            text = text_of_reading(r, page_markers=markers)
+            assert words(text) == original, path.name
+            _doc, xml = convert_document(text.encode("utf-8"), path.stem + ".txt")
+            again = etree.fromstring(xml)
+            assert words(text_of_reading(_reading_of(again, path.stem))) == original, path.name
+            if markers:  # the same page breaks come back
+                pbs = [pb.get("n") for pb in again.iter(T + "pb")]
+                assert pbs == [n for n, _ in r.pages], path.name
+
+
+def _reading_of(root, stem):
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / f"{stem}.xml"
+        p.write_bytes(etree.tostring(root))
+        return read_tei(p)
+
+
+# --- JSON and CSV ---------------------------------------------------------------------------
+
+
+def test_json_offsets_point_into_the_text(build):
+    files = sorted((build / "json").glob("*.json"))
+    assert len(files) == len(list((build / "tei").glob("*.xml")))
+    n = 0
+    for f in files:
+        data = json.loads(f.read_text(encoding="utf-8"))
+        text = (build / "text" / (f.stem + ".txt")).read_text(encoding="utf-8")
+        assert data["text"] == text
+        for item in data["entities"] + data["dates"]:
+            assert text[item["start"]:item["end"]] == item["surface"] != ""
+            n += 1
+    assert n > 10
+
+
+def test_json_metadata_and_authorities(build):
+    data = json.loads((build / "json" / "fxa.json").read_text(encoding="utf-8"))
+    assert data["title"] == "Letter from Rusk to Rhee"
+    assert data["date"]["when"] == "1951-01-12"
+    assert data["addressees"] == ["Syngman Rhee"]
+    assert data["file_numbers"] == ["795.00/1–1251"]
+    assert data["classification"] == ["secret"] and data["kind"] == "letter"
+    assert data["pages"] == ["67", "68"]
+    rhee = [e for e in data["entities"] if e["surface"] == "Rhee"]
+    # text before the first pb is on the page before it
+    assert [e["page"] for e in rhee] == ["66", "67"]
+    rusk = next(e for e in data["entities"] if e["ref"] == "#hsg-1234")
+    # the corpus-wide entry: name forms and ids from fxa and fxb
+    assert {"type": "viaf", "value": "12345678"} in rusk["entity"]["idnos"]
+    assert "Secretary Rusk" in rusk["entity"]["names"]
+    smith = next(e for e in data["entities"] if e["surface"] == "Smith")
+    assert smith["entity"] is None and smith["ref"] == ""
+    assert [d["value"] for d in data["dates"]] == ["1951-01-12", "1951-01-12"]
+
+
+def test_csv_one_row_per_mention(build):
+    rows = list(csv.DictReader(io.StringIO((build / "index" / "persons.csv").read_text())))
+    fxa = [r for r in rows if r["document"] == "fxa"]
+    assert [r["surface"] for r in fxa] == ["Rusk", "Rhee", "Rusk", "Rhee", "Smith",
+                                           "Dean Rusk", "Dean Rusk"]
+    assert fxa[0]["ref"] == "#hsg-1234" and fxa[0]["authority_ids"] == "hsg:1234 viaf:12345678"
+    assert [r["page"] for r in fxa] == ["66", "66", "66", "67", "67", "68", "68"]
+    places = list(csv.DictReader(io.StringIO((build / "index" / "places.csv").read_text())))
+    assert [r["authority_ids"] for r in places if r["document"] == "fxa"] == \
+        ["geonames:1835841"] * 3
+    orgs = (build / "index" / "orgs.csv").read_text()
+    assert "fxa,org,United Nations,#org-un,wikidata:Q1065" in orgs
+    dates = list(csv.DictReader(io.StringIO((build / "index" / "dates.csv").read_text())))
+    assert any(r["document"] == "fxa" and r["value"] == "1951-01-12" for r in dates)
+    total = sum(len(read_tei(p).mentions) for p in (build / "tei").glob("*.xml"))
+    n_rows = sum(len(list(csv.DictReader(io.StringIO(f.read_text()))))
+                 for f in (build / "index").glob("*.csv"))
+    assert n_rows == total
+
+
+# --- HTML -----------------------------------------------------------------------------------
+
+
+def _page(path: Path):
+    data = path.read_bytes()
+    assert data.startswith(b"<!DOCTYPE html>\n<html lang=\"en\">")
+    return lhtml.fromstring(data)
+
+
+def test_html_pages_are_sound(build):
+    pages = sorted((build / "html").glob("*.html"))
+    assert {"index.html", "persons.html", "places.html", "orgs.html"} <= {p.name for p in pages}
+    for p in pages:
+        doc = _page(p)
+        assert doc.find("head/meta[@charset='utf-8']") is not None, p.name
+        assert len(doc.findall(".//h1")) == 1, p.name
+        levels = [int(h.tag[1]) for h in doc.iter("h1", "h2", "h3", "h4", "h5", "h6")]
+        assert levels[0] == 1
+        assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), (p.name, levels)
+        assert "@media print" in doc.findtext("head/style"), p.name
+        assert not doc.findall(".//script"), p.name
+        ids = [e.get("id") for e in doc.iter() if e.get("id")]
+        assert len(ids) == len(set(ids)), p.name
+
+
+def test_html_links_resolve(build):
+    html = build / "html"
+    anchors = {p.name: {e.get("id") for e in _page(p).iter() if e.get("id")}
+               for p in html.glob("*.html")}
+    checked = 0
+    for name in anchors:
+        for a in _page(html / name).iter("a"):
+            href = a.get("href")
+            if href.startswith(("http://", "https://")):
+                continue
+            target, _, frag = href.partition("#")
+            target = target or name
+            assert target in anchors, (name, href)
+            if frag:
+                assert frag in anchors[target], (name, href)
+            checked += 1
+    assert checked > 50
+
+
+def test_html_document_page(build):
+    doc = _page(build / "html" / "fxa.html")
+    facts = dict(zip([dt.text for dt in doc.iter("dt")],
+                     [dd.text_content() for dd in doc.iter("dd")]))
+    assert facts["Date"] == "1951-01-12" and facts["Addressee"] == "Syngman Rhee"
+    assert facts["File number"] == "795.00/1–1251" and facts["Classification"] == "secret"
+    assert facts["Source"] == "CA Files: Lot 56 D 625" and facts["Author"] == "Dean Rusk"
+    markers = [(s.get("id"), s.text) for s in doc.find_class("pb")]
+    assert markers == [("page-67", "[p. 67]"), ("page-68", "[p. 68]")]
+    links = {(a.text, a.get("href")) for a in doc.iter("a") if a.get("class") == "person"}
+    assert ("Rhee", "persons.html#hsg-999") in links
+    assert ("Dean Rusk", "persons.html#hsg-1234") in links
+    assert doc.xpath("//span[@class='person' and text()='Smith']")  # unlinked, highlighted
+    assert "Cost: 5 < 6 & 7 > 3" in doc.text_content()
+    # back-links: the persons page links to every mention of Rhee in fxa
+    persons = _page(build / "html" / "persons.html")
+    rhee = persons.get_element_by_id("hsg-999")
+    back = [a.get("href") for a in rhee.iter("a") if a.get("href").startswith("fxa.html")]
+    mention_ids = [a.get("id") for a in doc.iter("a") if a.get("href") == "persons.html#hsg-999"]
+    assert back == [f"fxa.html#{i}" for i in mention_ids] and len(back) == 2
+    rusk = persons.get_element_by_id("hsg-1234")
+    hrefs = [a.get("href") for a in rusk.iter("a")]
+    assert "https://history.state.gov/departmenthistory/people/rusk-david-dean" in hrefs
+    assert "https://viaf.org/viaf/12345678" in hrefs
+    places = _page(build / "html" / "places.html")
+    assert "https://www.geonames.org/1835841" in [
+        a.get("href") for a in places.get_element_by_id("geo-1835841").iter("a")]
+
+
+def test_html_index_in_date_order(build):
+    doc = _page(build / "html" / "index.html")
+    rows = doc.xpath("//table[@class='documents']/tbody/tr")
+    dates = [r[0].text for r in rows]
+    assert len(rows) == len(list((build / "tei").glob("*.xml")))
+    dated = [d for d in dates if d != "undated"]
+    assert dates[:len(dated)] == dated  # undated last
+    assert "undated" in dates
+    keys = [r.get("data-date") for r in rows[:len(dated)]]
+    assert keys == sorted(keys) and None not in keys
+    assert not any(r.get("data-date") for r in rows[len(dated):])
+
+
+def test_html_escapes_the_source(tmp_path):
+    src = ("<script>alert(1)</script> Memorandum\n\n"
+           "Text with <b onmouseover=\"alert(2)\">bold</b> & <img src=x onerror=alert(3)>.\n\n"
+           "</p><script>alert(4)</script>\n")
+    _doc, xml = convert_document(src.encode("utf-8"), "evil.txt")
+    (tmp_path / "tei").mkdir()
+    (tmp_path / "tei" / "evil.xml").write_bytes(xml)
+    result = run(export, str(tmp_path / "tei"), "-o", str(tmp_path / "html"), "-f", "html")
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "html" / "evil.html").read_text(encoding="utf-8")
+    doc = lhtml.fromstring(page)
+    assert not doc.findall(".//script") and not doc.findall(".//img")
+    assert not doc.findall(".//b")
+    assert not [e for e in doc.iter() if any(k.startswith("on") for k in e.attrib)]
+    text = doc.find("body").text_content()
+    assert "<script>alert(1)</script>" in text and "<img src=x onerror=alert(3)>" in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    index = lhtml.fromstring((tmp_path / "html" / "index.html").read_bytes())
+    assert not index.findall(".//script")
+
+
+# --- robustness, exit codes, determinism ----------------------------------------------------
+
+
+def test_export_bad_file_named_rest_done(fixtures, tmp_path):
+    (tmp_path / "in").mkdir()
+    shutil.copy(fixtures / "fxa.xml", tmp_path / "in")
+    (tmp_path / "in" / "broken.xml").write_text("<TEI xmlns='http://www.tei-c.org/ns/1.0'>")
+    (tmp_path / "in" / "notei.xml").write_text("<html/>")
+    result = CliRunner().invoke(export, [str(tmp_path / "in"), "-o", str(tmp_path / "out"),
+                                         "-f", "text"])
+    assert result.exit_code == 1
+    assert "broken.xml" in result.output and "notei.xml" in result.output
+    assert (tmp_path / "out" / "fxa.txt").exists()
+    assert not (tmp_path / "out" / "broken.txt").exists()
+
+
+def test_export_usage_errors(tmp_path):
+    assert CliRunner().invoke(export, [str(tmp_path), "-o", str(tmp_path / "o"),
+                                       "-f", "text"]).exit_code == 2  # no xml files
+    assert CliRunner().invoke(export, [str(tmp_path), "-o", str(tmp_path / "o"),
+                                       "-f", "pdf"]).exit_code == 2
+    assert CliRunner().invoke(package, []).exit_code == 2
+    assert CliRunner().invoke(package, [str(tmp_path)]).exit_code == 2
+
+
+def test_rebuild_is_byte_identical(build, tmp_path):
+    shutil.copytree(build / "tei", tmp_path / "tei")
+    export_all([tmp_path / "tei"], tmp_path)
+    for sub in ("html", "text", "json", "index"):
+        for f in (build / sub).iterdir():
+            assert f.read_bytes() == (tmp_path / sub / f.name).read_bytes(), f
+    assert (build / "corpus.xml").read_bytes() == (tmp_path / "corpus.xml").read_bytes()
+
+
+def test_export_all_drops_stale_pages(build, tmp_path):
+    shutil.copytree(build / "tei", tmp_path / "tei")
+    export_all([tmp_path / "tei"], tmp_path)
+    (tmp_path / "tei" / "fxc.xml").unlink()
+    summary = export_all([tmp_path / "tei"], tmp_path)
+    assert summary["documents"] == len(list((tmp_path / "tei").glob("*.xml")))
+    assert not (tmp_path / "html" / "fxc.html").exists()
+    assert not (tmp_path / "json" / "fxc.json").exists()
+
+
+# --- teiCorpus ------------------------------------------------------------------------------
+
+
+def test_corpus_merges_the_index(build):
+    root = etree.parse(str(build / "corpus.xml")).getroot()
+    assert root.tag == T + "teiCorpus"
+    assert root[0].tag == T + "teiHeader"
+    assert root.find("t:teiHeader/t:fileDesc/t:publicationStmt/t:availability/t:licence",
+                     TEI) is not None
+    docs = root.findall("t:TEI", TEI)
+    assert len(docs) == len(list((build / "tei").glob("*.xml")))
+    assert len(root.findall("t:standOff", TEI)) == 1
+    assert not root.findall("t:TEI/t:standOff", TEI)  # the documents' own are merged
+    ids = [e.get(XML_ID) for e in root.iter() if e.get(XML_ID)]
+    assert len(ids) == len(set(ids))
+    rusk = root.xpath("//t:standOff//t:person[@xml:id='hsg-1234']", namespaces=TEI)
+    assert len(rusk) == 1
+    assert [(i.get("type"), i.text) for i in rusk[0].findall("t:idno", TEI)] == [
+        ("hsg", "1234"),
+        ("URI", "https://history.state.gov/departmenthistory/people/rusk-david-dean"),
+        ("viaf", "12345678")]
+    names = [(n.get("type"), n.text) for n in rusk[0].findall("t:persName", TEI)]
+    assert names[0] == ("preferred", "Rusk, David Dean")
+    assert ("variant", "Secretary Rusk") in names and ("variant", "Rusk, Dean") in names
+    # every @ref="#id" of the documents points into the merged index
+    index = {e.get(XML_ID) for e in root.find("t:standOff", TEI).iter() if e.get(XML_ID)}
+    refs = {r[1:] for e in root.iter() for r in (e.get("ref") or "").split()
+            if r.startswith("#")}
+    assert refs and refs <= index
+    # a repeated xml:id is prefixed with the document stem, its pointer follows it
+    fxc = next(d for d in docs if d.get(XML_ID) == "fxc")
+    assert fxc.xpath(".//t:p/@xml:id", namespaces=TEI) == ["fxc-para1"]
+    assert fxc.xpath(".//t:ref/@target", namespaces=TEI) == ["#fxc-para1"]
+
+
+def test_corpus_valid_against_tei_all_and_project_schema(fixtures, tmp_path):
+    """Built from valid files only, so any error is the corpus's own."""
+    paths = [fixtures / f"{n}.xml" for n in ("fxa", "fxb", "fxc")]
+    summary = export_all(paths, tmp_path)
+    assert summary["failed"] == []
+    corpus = tmp_path / "corpus.xml"
+    assert tei_all_errors(paths) == ""
+    assert tei_all_errors([corpus]) == ""
+    try:
+        from tei_edition.validate import validate_file
+    except ImportError:  # pragma: no cover
+        pytest.skip("tei_edition.validate is not there yet")
+    for p in paths:
+        assert validate_file(p) == [], p
+    assert validate_file(corpus) == []
+
+
+def test_corpus_of_converted_files_adds_no_error(build):
+    """Whatever the converter's files are, assembling them adds no tei_all error."""
+    import re
+
+    def messages(report: str) -> set[str]:
+        return {re.sub(r"^.*?:\d+:\d+: ", "", line) for line in report.splitlines() if line}
+
+    docs = messages(tei_all_errors(sorted((build / "tei").glob("*.xml"))))
+    corpus = messages(tei_all_errors([build / "corpus.xml"]))
+    assert corpus <= docs
+
+
+# --- BagIt ----------------------------------------------------------------------------------
+
+
+def test_bag_made_and_verified(build, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    dest = tmp_path / "bag"
+    result = run(package, str(build), "--bag", str(dest), "--source-organization", "Archive",
+                 "--contact-name", "Ada Archivist", "--contact-email", "ada@example.org",
+                 "--description", "Test deposit")
+    assert result.exit_code == 0, result.output
+    info = dict(line.split(": ", 1) for line in
+                (dest / "bag-info.txt").read_text().splitlines())
+    assert info["Source-Organization"] == "Archive"
+    assert info["Contact-Name"] == "Ada Archivist"
+    assert info["Contact-Email"] == "ada@example.org"
+    assert info["External-Description"] == "Test deposit"
+    assert info["Bagging-Date"] == "2023-11-14"
+    assert info["Bag-Size"].endswith(("KB", "MB"))
+    files = [p for p in (dest / "data").rglob("*") if p.is_file()]
+    assert info["Payload-Oxum"] == f"{sum(p.stat().st_size for p in files)}.{len(files)}"
+    assert (dest / "bagit.txt").read_text().startswith("BagIt-Version: 1.0\n")
+    for alg in ("sha256", "sha512"):
+        manifest = (dest / f"manifest-{alg}.txt").read_text()
+        assert "data/corpus.xml" in manifest and "data/tei/fxa.xml" in manifest
+        assert (dest / f"tagmanifest-{alg}.txt").exists()
+    for sub in ("tei", "html", "text", "json", "index", "schema"):
+        assert any((dest / "data" / sub).iterdir()), sub
+    assert list((dest / "data" / "schema").glob("*.rng"))
+    verify_bag(dest)
+    assert run(package, "--verify", str(dest)).exit_code == 0
+    # rebuilt with the same epoch: the same bag, byte for byte
+    again = make_bag(build, tmp_path / "bag2", {"Source-Organization": "Archive",
+                                                "Contact-Name": "Ada Archivist",
+                                                "Contact-Email": "ada@example.org",
+                                                "External-Description": "Test deposit"})
+    for name in ("bag-info.txt", "manifest-sha256.txt", "tagmanifest-sha512.txt"):
+        assert (dest / name).read_bytes() == (again / name).read_bytes()
+
+
+def test_bag_verify_names_changed_and_missing(build, tmp_path):
+    dest = make_bag(build, tmp_path / "bag", {})
+    (dest / "data" / "tei" / "fxa.xml").write_text("tampered")
+    (dest / "data" / "html" / "index.html").unlink()
+    (dest / "data" / "extra.txt").write_text("new")
+    result = CliRunner().invoke(package, ["--verify", str(dest)])
+    assert result.exit_code == 1
+    assert "changed: data/tei/fxa.xml" in result.output
+    assert "missing: data/html/index.html" in result.output
+    assert "unexpected: data/extra.txt" in result.output
+    # an existing bag is replaced, any other folder is not touched
+    made = make_bag(build, dest, {})
+    assert run(package, "--verify", str(made)).exit_code == 0
+    (tmp_path / "precious").mkdir()
+    (tmp_path / "precious" / "keep.txt").write_text("mine")
+    result = CliRunner().invoke(package, [str(build), "--bag", str(tmp_path / "precious")])
+    assert result.exit_code == 1 and "not a bag" in result.output
+    assert (tmp_path / "precious" / "keep.txt").read_text() == "mine"
