@@ -227,7 +227,13 @@ def document_page(r: Reading) -> bytes:
     _fact(dl, "File number", m.file_numbers)
     _fact(dl, "Classification", m.classification)
     _fact(dl, "Release", m.release)
-    _fact(dl, "Pages", ", ".join(n for n, _ in r.pages))
+    if r.pages:  # links to the page markers in the text
+        _sub(dl, "dt", "Page breaks")
+        dd = _sub(dl, "dd")
+        for i, (n, anchor) in enumerate(r.pages):
+            if i:
+                _append_text(dd, ", ")
+            _sub(dd, "a", n or "?", href=f"#{anchor}")
     _fact(dl, "TEI file", r.path.name)
     if not len(dl):
         main.remove(dl)

@@ -1,0 +1,173 @@
+"""The HTML edition in a real headless browser (Debian's chromium driven by playwright).
+
+Loaded from file:// as a reader would open it: no console errors, every internal link
+resolves (the target file exists and has the #anchor), and a screenshot is written."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+from click.testing import CliRunner
+from conftest import SEEDS
+
+from tei_edition.cli import main as cli_main
+from tei_edition.export import export_all
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+if not CHROMIUM.exists():
+    pytest.skip(f"chromium not found at {CHROMIUM} (apt-get install chromium)",
+                allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def edition(tmp_path_factory) -> Path:
+    build = tmp_path_factory.mktemp("build")
+    result = CliRunner().invoke(cli_main, ["convert", str(SEEDS), "-o", str(build / "tei"),
+                                           "-q"])
+    assert result.exit_code == 0, result.output
+    evil = build / "src" / "evil.txt"
+    evil.parent.mkdir()
+    evil.write_text("Memorandum <script>alert(1)</script>\n\nThe <b>United Nations</b> "
+                    "met in Korea on June 2, 1953.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli_main, ["convert", str(evil), "-o", str(build / "tei"),
+                                           "-q"])
+    assert result.exit_code == 0, result.output
+    summary = export_all([build / "tei"], build)
+    assert summary["failed"] == []
+    return build / "html"
+
+
+@pytest.fixture(scope="module")
+def page():
+    with sync_api.sync_playwright() as p:
+        try:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        except Exception as e:  # noqa: BLE001 - a broken browser install is not our bug
+            pytest.skip(f"chromium at {CHROMIUM} does not start: {e}")
+        pg = browser.new_page(viewport={"width": 1000, "height": 1300})
+        yield pg
+        browser.close()
+
+
+def _visit(page, url: str) -> list[str]:
+    """Load a page; return its console errors/warnings, script errors and dialogs."""
+    problems: list[str] = []
+
+    def on_console(m) -> None:
+        if m.type in ("error", "warning"):
+            problems.append(f"console {m.type}: {m.text}")
+
+    def on_error(e) -> None:
+        problems.append(f"page error: {e}")
+
+    def on_dialog(d) -> None:
+        problems.append(f"dialog: {d.message}")
+        d.dismiss()
+
+    page.on("console", on_console)
+    page.on("pageerror", on_error)
+    page.on("dialog", on_dialog)
+    try:
+        response = page.goto(url)
+        assert response is None or response.ok
+        page.wait_for_load_state("load")
+    finally:
+        page.remove_listener("console", on_console)
+        page.remove_listener("pageerror", on_error)
+        page.remove_listener("dialog", on_dialog)
+    return problems
+
+
+def _check_links(page, html_dir: Path) -> int:
+    """Every link to a local file lands on an existing file, and on an existing id."""
+    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    checked = 0
+    for href in hrefs:
+        url = urlparse(href)
+        if url.scheme in ("http", "https"):
+            continue
+        assert url.scheme == "file", href
+        target = Path(unquote(url.path))
+        assert target.is_file(), href
+        assert target.parent == html_dir, href  # relative links stay inside the edition
+        if url.fragment:
+            ids = _ids(target)
+            assert unquote(url.fragment) in ids, href
+        checked += 1
+    return checked
+
+
+_ID_CACHE: dict[Path, set[str]] = {}
+
+
+def _ids(path: Path) -> set[str]:
+    if path not in _ID_CACHE:
+        from lxml import html
+
+        _ID_CACHE[path] = {e.get("id") for e in html.parse(str(path)).iter() if e.get("id")}
+    return _ID_CACHE[path]
+
+
+def test_index_loads_and_links_resolve(edition, page, tmp_path):
+    assert _visit(page, (edition / "index.html").as_uri()) == []
+    assert page.title() == "Documents"
+    assert page.locator("table.documents tbody tr").count() == 3
+    assert _check_links(page, edition) >= 6
+    shot = tmp_path / "index.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 5000
+
+
+def test_document_page_loads_and_links_resolve(edition, page, tmp_path):
+    doc = next(p for p in sorted(edition.glob("*.html")) if p.stem[:3].isdigit()
+               and "[p. " in p.read_text(encoding="utf-8"))
+    assert _visit(page, doc.as_uri()) == []
+    assert page.locator("h1").count() == 1
+    assert page.locator("span.pb").count() >= 1
+    assert page.locator("span.pb").first.is_visible()
+    assert _check_links(page, edition) >= 5
+    shot = Path(os.environ.get("TEI_EDITION_SCREENSHOT", tmp_path / "document.png"))
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10000
+    # following an entity link lands on its entry in the index page
+    link = page.locator("article a.person, article a.place, article a.org").first
+    if link.count():
+        link.click()
+        page.wait_for_load_state("load")
+        assert page.url.split("#")[0].endswith(("persons.html", "places.html", "orgs.html"))
+        assert page.locator(":target").count() == 1
+
+
+def test_index_pages_and_escaped_document(edition, page):
+    for name in ("persons.html", "places.html", "orgs.html"):
+        assert _visit(page, (edition / name).as_uri()) == [], name
+        _check_links(page, edition)
+    # the crafted document: its markup is shown as text and runs nothing
+    assert _visit(page, (edition / "evil.html").as_uri()) == []
+    assert "<script>alert(1)</script>" in page.inner_text("h1")
+    assert page.locator("script").count() == 0
+    assert page.locator("article b").count() == 0
+
+
+def test_print_stylesheet_hides_navigation(edition, page):
+    doc = next(p for p in sorted(edition.glob("*.html")) if p.stem[:3].isdigit())
+    _visit(page, doc.as_uri())
+    assert page.locator("header.site").is_visible()
+    page.emulate_media(media="print")
+    try:
+        assert not page.locator("header.site").is_visible()
+        assert page.locator("article").is_visible()
+    finally:
+        page.emulate_media(media="screen")
+
+
+def teardown_module() -> None:
+    _ID_CACHE.clear()
