@@ -36,10 +36,8 @@ class Settings:
 
 
 def load_authorities(persons=(), places=(), orgs=()):
-    try:
-        from .annotate.entities import Authorities
-    except ImportError:  # bootstrap: entity tagging not yet present
-        return None
+    from .annotate.entities import Authorities
+
     return Authorities.load(list(persons), list(places), list(orgs))
 
 

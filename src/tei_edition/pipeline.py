@@ -17,11 +17,7 @@ from .model import Document
 from .read import InputError, read_bytes
 from .write.tei import serialize, to_tei
 
-try:  # entity tagging (persons, places, organisations) with authority files
-    from .annotate.entities import Authorities, annotate_entities
-except ImportError:  # pragma: no cover - during bootstrap only
-    Authorities = None  # type: ignore[assignment,misc]
-    annotate_entities = None  # type: ignore[assignment]
+from .annotate.entities import annotate_entities, default_authorities
 
 
 @dataclass
@@ -35,12 +31,14 @@ class Result:
 
 
 def annotate(doc: Document, authorities=None) -> None:
-    """The annotator pipeline, in order; each adds spans and never edits text."""
+    """The annotator pipeline, in order; each adds spans and never edits text.
+
+    ``authorities`` defaults to the packaged gazetteer and organisations (and the person
+    files named in $TEI_EDITION_PERSONS), loaded once per process."""
     annotate_pages(doc)
     annotate_file_numbers(doc)
     annotate_dates(doc)
-    if annotate_entities is not None and authorities is not None:
-        annotate_entities(doc, authorities)
+    annotate_entities(doc, authorities or default_authorities())
 
 
 def convert_document(data: bytes, name: str, authorities=None) -> tuple[Document, bytes]:

@@ -209,7 +209,8 @@ class _DivWriter:
 
     def closer(self, block: Block, tag: str) -> None:
         if self.phase == TOP:
-            self.phase = BODY
+            # TEI allows a closer only after some body content; before it, it is a p.
+            return self.body(block)
         if self.group_kind not in ("closer",):
             if self.phase == BOTTOM and self.group_kind == "postscript":
                 return self.body(block)
@@ -402,11 +403,12 @@ LISTS = (("person", "listPerson", "persName"), ("place", "listPlace", "placeName
 
 
 def entity_element(entity: Entity, tag: str, name_tag: str) -> etree._Element:
-    node = el(tag, None, {"{%s}id" % XML_NS: entity.key, "type": entity.type})
+    kind = re.sub(r"\s+", "-", entity.type.strip()) if entity.type else None  # a token
+    node = el(tag, None, {"{%s}id" % XML_NS: entity.key, "type": kind})
     if tag == "person":
         node.attrib.pop("type", None)
-        if entity.type:
-            node.set("role", entity.type)
+        if kind:
+            node.set("role", kind)
     sub(node, name_tag, entity.name, type="preferred" if entity.forms else None)
     for form in sorted(set(entity.forms) - {entity.name}):
         sub(node, name_tag, form, type="variant")
