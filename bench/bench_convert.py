@@ -19,8 +19,8 @@ from tei_edition.annotate.dates import annotate_dates
 from tei_edition.annotate.entities import annotate_entities
 from tei_edition.annotate.pages import annotate_pages
 from tei_edition.config import load_authorities
-from tei_edition.read import read_bytes
 from tei_edition.pipeline import convert_many, convert_path
+from tei_edition.read import read_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 

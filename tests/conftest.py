@@ -27,7 +27,7 @@ def words(text: str) -> list[str]:
 
 
 INLINE = {"{http://www.tei-c.org/ns/1.0}" + n for n in
-          "persName placeName orgName date idno seg hi ref label title".split()}
+          ["persName", "placeName", "orgName", "date", "idno", "seg", "hi", "ref", "label", "title"]}
 
 
 def text_words(root) -> list[str]:

@@ -6,8 +6,8 @@ import shutil
 
 from click.testing import CliRunner
 
-from tei_edition.cli import main
 from conftest import SEEDS
+from tei_edition.cli import main
 
 BAD = {
     "empty.txt": b"",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from tei_edition.pipeline import convert_document
 from conftest import SEEDS, TEI, text_words, words
+from tei_edition.pipeline import convert_document
 
 
 def convert(text: str | bytes, name: str = "doc.txt"):

@@ -7,9 +7,9 @@ import json
 import pytest
 from lxml import etree
 
+from conftest import DEVSET, devset_sources, tei_all_errors
 from tei_edition.evaluate import evaluate
 from tei_edition.pipeline import convert_path
-from conftest import DEVSET, devset_sources, tei_all_errors
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from conftest import text_words, words
 from tei_edition.pipeline import convert_document
 from tei_edition.read import InputError
-from conftest import text_words, words
 
 # Lines built from pieces that exercise the readers: headings, datelines, classification,
 # page markers, numbered points, salutations, closings, markup-like text, any Unicode.

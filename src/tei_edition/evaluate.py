@@ -22,10 +22,7 @@ T = "{http://www.tei-c.org/ns/1.0}"
 NS = {"t": "http://www.tei-c.org/ns/1.0"}
 PAGE = re.compile(r"\[Page [^\]]*\]", re.IGNORECASE)
 FILE_DATE = re.compile(r"\d{3}\.[\dA-Za-z]+/(\d{1,2})[–-](\d{1,2})(\d{2})\b")
-INLINE = {T + n for n in (
-    "hi choice abbr expan orig reg sic corr unclear supplied add del g c emph foreign "
-    "persName placeName orgName date name rs roleName forename surname idno term ref time "
-    "measure num geogName settlement country region title seg").split()}
+INLINE = {T + n for n in ["hi", "choice", "abbr", "expan", "orig", "reg", "sic", "corr", "unclear", "supplied", "add", "del", "g", "c", "emph", "foreign", "persName", "placeName", "orgName", "date", "name", "rs", "roleName", "forename", "surname", "idno", "term", "ref", "time", "measure", "num", "geogName", "settlement", "country", "region", "title", "seg"]}
 
 
 def words(text: str) -> list[str]:

@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .annotate.dates import annotate_dates
+from .annotate.entities import annotate_entities, default_authorities
 from .annotate.filenumbers import annotate_file_numbers
 from .annotate.pages import annotate_pages
 from .model import Document
 from .read import InputError, read_bytes
 from .write.tei import serialize, to_tei
-
-from .annotate.entities import annotate_entities, default_authorities
 
 
 @dataclass

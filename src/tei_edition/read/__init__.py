@@ -15,7 +15,7 @@ from .decode import InputError, decode
 from .docdate import document_date, release_date
 from .lines import split_blocks
 
-__all__ = ["InputError", "read_bytes", "read_path", "LAYOUTS"]
+__all__ = ["LAYOUTS", "InputError", "read_bytes", "read_path"]
 
 LAYOUTS = {"presidential": presidential, "state-department": statedept, "generic": generic}
 BULLET = re.compile(r"^[-–—•*]\s+")

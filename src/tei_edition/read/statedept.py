@@ -11,13 +11,13 @@ from .body import assign_body_roles
 
 HEADING_BY = re.compile(r"\bby\b.*?\((?P<by>[^()]+)\)|^(?:The\s.+?)\((?P<from>[^()]+)\)\s+to\b")
 KINDS = (
-    ("telegram", re.compile(r"telegram|^the .+ to the secretary of state$", re.I)),
-    ("memorandum of conversation", re.compile(r"^memorandum of (?:telephone )?conversation", re.I)),
-    ("memorandum", re.compile(r"^memorandum", re.I)),
-    ("letter", re.compile(r"^letter\b", re.I)),
-    ("message", re.compile(r"message", re.I)),
-    ("address", re.compile(r"^(?:address|remarks|statement)", re.I)),
-    ("paper", re.compile(r"paper|report|study|estimate", re.I)),
+    ("telegram", re.compile(r"telegram|^the .+ to the secretary of state$", re.IGNORECASE)),
+    ("memorandum of conversation", re.compile(r"^memorandum of (?:telephone )?conversation", re.IGNORECASE)),
+    ("memorandum", re.compile(r"^memorandum", re.IGNORECASE)),
+    ("letter", re.compile(r"^letter\b", re.IGNORECASE)),
+    ("message", re.compile(r"message", re.IGNORECASE)),
+    ("address", re.compile(r"^(?:address|remarks|statement)", re.IGNORECASE)),
+    ("paper", re.compile(r"paper|report|study|estimate", re.IGNORECASE)),
 )
 
 
@@ -65,11 +65,11 @@ def parse(doc: Document) -> None:
     while i < len(b) and pat.PAGE_ALONE.match(b[i].text):
         b[i].role = "page"
         i += 1
-    if i < len(b) and not (pat.CLASSIFICATION.match(b[i].text) or pat.dateline_match(b[i].text)):
-        if len(b[i].text) <= 400 and len(b) > i + 1:
-            b[i].role = "title"
-            meta.title = b[i].text
-            i += 1
+    if (i + 1 < len(b) and len(b[i].text) <= 400
+            and not (pat.CLASSIFICATION.match(b[i].text) or pat.dateline_match(b[i].text))):
+        b[i].role = "title"
+        meta.title = b[i].text
+        i += 1
     i = _opener(doc, i)
     assign_body_roles(b, i)
     title = meta.title or ""

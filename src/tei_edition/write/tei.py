@@ -87,7 +87,7 @@ def fill(parent: etree._Element, text: str, spans: list[Span], offset: int = 0) 
     """Write ``text`` into ``parent``, turning resolved spans into nested elements."""
     pos = 0
     i = 0
-    spans = [s for s in spans if 0 <= s.start - offset and s.end - offset <= len(text)]
+    spans = [s for s in spans if s.start - offset >= 0 and s.end - offset <= len(text)]
     while i < len(spans):
         span = spans[i]
         start, end = span.start - offset, span.end - offset
@@ -219,12 +219,20 @@ class _DivWriter:
         _inline(self._group("closer", "closer"), tag, block)
 
     def finish(self) -> None:
-        if not any(c.tag in (T + "p", T + "list", T + "ab") for c in self.div) and not len(
-            self.div.xpath("t:closer|t:postscript", namespaces={"t": TEI_NS})
-        ):
-            # TEI wants some content after a div's top matter; an empty p says "nothing".
-            if any(c.tag in (T + "head", T + "opener", T + "byline", T + "docDate") for c in self.div):
-                sub(self.div, "p")
+        """TEI wants some content after a div's top matter; an empty p says "nothing"."""
+        for listing in self.div.findall(T + "list"):
+            if listing.find(T + "item") is None:  # "Participants:" with no names after it
+                head = listing.find(T + "head")
+                listing.tag = T + "p"
+                listing.attrib.clear()
+                listing.text = head.text
+                listing.remove(head)
+                listing.extend(head)
+        tags = {c.tag for c in self.div}
+        body = {T + "p", T + "list", T + "ab", T + "closer", T + "postscript"}
+        top = {T + "head", T + "opener", T + "byline", T + "docDate"}
+        if not tags & body and tags & top:
+            sub(self.div, "p")
 
 
 def write_body(doc: Document, body: etree._Element) -> None:
@@ -234,9 +242,7 @@ def write_body(doc: Document, body: etree._Element) -> None:
         role = block.role
         if role == "page":
             w.global_(block, "pb", {})
-        elif role == "file-number":
-            w.global_(block, "note", {"type": "source", "place": "inline"})
-        elif role == "source-note":
+        elif role == "file-number" or role == "source-note":
             w.global_(block, "note", {"type": "source", "place": "inline"})
         elif role == "release-note":
             w.global_(block, "note", {"type": "release", "place": "inline"})
@@ -371,7 +377,7 @@ def write_header(doc: Document, root: etree._Element) -> None:
                  f"{doc.encoding}, {doc.layout} layout) by tei-edition {__version__}.")
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
-        change.set("when", dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date().isoformat())
+        change.set("when", dt.datetime.fromtimestamp(int(epoch), dt.UTC).date().isoformat())
 
 
 def _corresp(doc: Document, prof: etree._Element) -> None:
@@ -450,13 +456,7 @@ def to_tei(doc: Document) -> etree._ElementTree:
 # Elements that hold only other elements: safe to indent. Anything else may hold text and
 # is left exactly as written (indenting mixed content would change the text).
 STRUCTURAL = {
-    T + tag for tag in (
-        "TEI teiCorpus teiHeader fileDesc titleStmt respStmt publicationStmt availability "
-        "notesStmt sourceDesc bibl encodingDesc appInfo application editorialDecl normalization "
-        "interpretation profileDesc creation langUsage textClass keywords correspDesc "
-        "correspAction revisionDesc standOff listPerson listPlace listOrg person place org "
-        "text body div opener closer list postscript author"
-    ).split()
+    T + tag for tag in ["TEI", "teiCorpus", "teiHeader", "fileDesc", "titleStmt", "respStmt", "publicationStmt", "availability", "notesStmt", "sourceDesc", "bibl", "encodingDesc", "appInfo", "application", "editorialDecl", "normalization", "interpretation", "profileDesc", "creation", "langUsage", "textClass", "keywords", "correspDesc", "correspAction", "revisionDesc", "standOff", "listPerson", "listPlace", "listOrg", "person", "place", "org", "text", "body", "div", "opener", "closer", "list", "postscript", "author"]
 }
 
 
