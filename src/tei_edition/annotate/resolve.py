@@ -9,12 +9,15 @@ from __future__ import annotations
 from ..model import Span
 
 
+NO_PB_INSIDE = {"idno"}  # TEI gives idno text content only
+
+
 def _compatible(a: Span, b: Span) -> bool:
     if a.end <= b.start or b.end <= a.start:
         return True
-    if a.kind == "pb" and b.kind != "pb":
+    if a.kind == "pb" and b.kind not in NO_PB_INSIDE | {"pb"}:
         return b.start <= a.start and a.end <= b.end
-    if b.kind == "pb" and a.kind != "pb":
+    if b.kind == "pb" and a.kind not in NO_PB_INSIDE | {"pb"}:
         return a.start <= b.start and b.end <= a.end
     return False
 
