@@ -11,8 +11,8 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 from click.testing import CliRunner
-from conftest import SEEDS
 
+from conftest import SEEDS
 from tei_edition.cli import main as cli_main
 from tei_edition.export import export_all
 

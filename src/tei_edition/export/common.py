@@ -11,7 +11,10 @@ elements keep their text, a file without standOff, dates or page breaks exports 
 
 from __future__ import annotations
 
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,7 +45,11 @@ _CONTAINERS = {T + n for n in ("text", "front", "body", "back", "div", "div1", "
 _BLOCKISH = {T + n for n in ("p", "ab", "list", "item", "label", "l", "lg", "head", "table",
                              "row", "cell", "quote", "lb", "cb", "salute", "signed",
                              "dateline", "closer", "opener")}
+_PB, _HEAD, _LIST, _LABEL, _ITEM, _CHOICE, _DATE = (
+    T + n for n in ("pb", "head", "list", "label", "item", "choice", "date"))
+_DIVS = {T + n for n in ("div", "div1", "div2", "div3", "div4")}
 _WS = re.compile(r"\s+")
+_NEEDS_WS = re.compile(r"\s\s|[^\S ]")  # white space other than single spaces
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True,
                           remove_pis=True, huge_tree=True)
@@ -177,20 +184,46 @@ class Reading:
 
 
 def norm(s: str | None) -> str:
-    return _WS.sub(" ", s or "").strip()
+    if not s:
+        return ""
+    return _WS.sub(" ", s).strip() if _NEEDS_WS.search(s) else s.strip(" ")
 
 
 def text_of(el: etree._Element | None) -> str:
-    return norm("".join(el.itertext())) if el is not None else ""
+    if el is None:
+        return ""
+    return norm(el.text) if not len(el) else norm("".join(el.itertext()))
+
+
+_LOCAL: dict[str, str] = {}
 
 
 def local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+    name = _LOCAL.get(tag)
+    if name is None:
+        name = _LOCAL[tag] = tag.rsplit("}", 1)[-1]
+    return name
+
+
+_XPATHS: dict[str, etree.XPath] = {}
+
+
+def _xp(path: str) -> etree.XPath:
+    """Compiled once: lxml's find() paths are interpreted in Python on every call."""
+    xp = _XPATHS.get(path)
+    if xp is None:
+        xp = _XPATHS[path] = etree.XPath(path, namespaces=NS)
+    return xp
+
+
+def _first(root: etree._Element, path: str) -> etree._Element | None:
+    found = _xp(path)(root)
+    return found[0] if found else None
 
 
 def _texts(root: etree._Element, path: str) -> list[str]:
     out: list[str] = []
-    for el in root.iterfind(path, NS):
+    for el in _xp(path)(root):
         s = text_of(el)
         if s and s not in out:
             out.append(s)
@@ -242,14 +275,14 @@ def parse(path: Path) -> etree._ElementTree:
 
 
 def read_meta(root: etree._Element, stem: str) -> Meta:
-    header = root.find("t:teiHeader", NS)
+    header = next(root.iterchildren(T + "teiHeader"), None)
     meta = Meta(stem=stem, id=root.get(XML_ID) or stem,
                 lang=(root.get(XML_LANG) or "en").strip() or "en")
     if header is None:
         return meta
-    title = header.find("t:fileDesc/t:titleStmt/t:title[@type='main']", NS)
+    title = _first(header, "t:fileDesc/t:titleStmt/t:title[@type='main']")
     if title is None:
-        title = header.find("t:fileDesc/t:titleStmt/t:title", NS)
+        title = _first(header, "t:fileDesc/t:titleStmt/t:title")
     meta.title = text_of(title) or stem
     meta.authors = _texts(header, "t:fileDesc/t:titleStmt/t:author")
     bibl = "t:fileDesc/t:sourceDesc/t:bibl/"
@@ -260,7 +293,7 @@ def read_meta(root: etree._Element, stem: str) -> Meta:
     meta.release = release[0] if release else ""
     meta.licence = " ".join(_texts(header, "t:fileDesc/t:publicationStmt/t:availability/"
                                            "t:licence"))
-    date = header.find("t:profileDesc/t:creation/t:date", NS)
+    date = _first(header, "t:profileDesc/t:creation/t:date")
     if date is not None:
         meta.when = date.get("when")
         meta.not_before = date.get("notBefore") or date.get("from")
@@ -281,7 +314,7 @@ def read_meta(root: etree._Element, stem: str) -> Meta:
 
 def read_entries(root: etree._Element) -> dict[str, Entry]:
     entries: dict[str, Entry] = {}
-    for standoff in root.iterfind("t:standOff", NS):
+    for standoff in root.iterchildren(T + "standOff"):
         for kind, (_list_tag, entry_tag, name_tag) in ENTRY_TAGS.items():
             for el in standoff.iter(entry_tag):
                 entry = entry_from(el, kind, name_tag)
@@ -336,18 +369,18 @@ class _Walker:
         if any(c.tail and c.tail.strip() for c in el):
             self.block(el, level)
             return
-        has_head = any(c.tag == T + "head" for c in el)
+        has_head = any(c.tag == _HEAD for c in el)
         for child in el:
             tag = child.tag
             if not isinstance(tag, str):
                 continue
-            if tag == T + "pb":
+            if tag == _PB:
                 self.blocks.append(Block("pb", [self.pb(child)]))
-            elif tag in (T + "div", T + "div1", T + "div2", T + "div3", T + "div4"):
+            elif tag in _DIVS:
                 self.walk(child, level + 1 if has_head else level)
             elif tag in _CONTAINERS:
                 self.walk(child, level)
-            elif tag == T + "list":
+            elif tag == _LIST:
                 self.list(child, level)
             else:
                 self.block(child, level)
@@ -358,11 +391,11 @@ class _Walker:
             tag = child.tag
             if not isinstance(tag, str):
                 continue
-            if tag == T + "label":
+            if tag == _LABEL:
                 if label is not None:
                     self.block(label, level, kind="item")
                 label = child
-            elif tag == T + "item":
+            elif tag == _ITEM:
                 events: list[Event] = []
                 if label is not None:
                     events.append(("open", "label", {}, None))
@@ -372,7 +405,7 @@ class _Walker:
                     label = None
                 self.inline(child, events)
                 self.add(Block("item", events, level, el.get("type")))
-            elif tag == T + "pb":
+            elif tag == _PB:
                 self.blocks.append(Block("pb", [self.pb(child)]))
             else:
                 self.block(child, level)
@@ -412,10 +445,10 @@ class _Walker:
                 events.append(("t", c.tail))
 
     def element(self, c: etree._Element, tag: str, events: list[Event]) -> None:
-        if tag == T + "pb":
+        if tag == _PB:
             events.append(self.pb(c))
             return
-        if tag == T + "choice":
+        if tag == _CHOICE:
             pick = None
             for pref in ("corr", "reg", "expan"):
                 pick = c.find("t:" + pref, NS)
@@ -428,7 +461,7 @@ class _Walker:
             return
         name = local(tag)
         mention = None
-        if tag in ENTITY_KINDS or tag == T + "date":
+        if tag in ENTITY_KINDS or tag == _DATE:
             kind = ENTITY_KINDS.get(tag, "date")
             mention = Mention(n=len(self.mentions) + 1, kind=kind, ref=c.get("ref") or "")
             if kind == "date":
@@ -439,7 +472,7 @@ class _Walker:
                         mention.target = ref[1:]
                         break
             self.mentions.append(mention)
-        attrs = {k: v for k, v in c.attrib.items() if k in ("type", "rend", "target", "when")}
+        attrs = dict(c.attrib)
         gap = tag in _BLOCKISH
         if gap:
             events.append(("t", " "))
@@ -454,27 +487,34 @@ def _normalise(events: list[Event]) -> list[Event]:
     """Collapse white space as XML readers do; strip the block's edges; drop empty blocks."""
     out: list[Event] = []
     prev_space = True
+    content = False
     for ev in events:
         if ev[0] == "t":
-            s = _WS.sub(" ", ev[1])
-            if prev_space:
-                s = s.lstrip(" ")
+            s = ev[1]
+            if _NEEDS_WS.search(s):
+                s = _WS.sub(" ", s)
+            if prev_space and s[:1] == " ":
+                s = s[1:]
             if not s:
                 continue
-            prev_space = s.endswith(" ")
-            out.append(("t", s))
+            prev_space = s[-1] == " "
+            out.append(ev if s is ev[1] else ("t", s))
+            content = True
         else:
+            if ev[0] == "pb":
+                content = True
             out.append(ev)
+    if not content:
+        return []
+    # white space is only kept after text, so stripping the end never empties the block
     for i in range(len(out) - 1, -1, -1):
-        if out[i][0] == "t":
-            s = out[i][1].rstrip(" ")
+        ev = out[i]
+        if ev[0] == "t":
+            s = ev[1].rstrip(" ")
             if s:
                 out[i] = ("t", s)
                 break
-            out[i] = ("t", "")
-    out = [ev for ev in out if ev != ("t", "")]
-    if not any(ev[0] in ("t", "pb") for ev in out):
-        return []
+            del out[i]
     return out
 
 
@@ -537,7 +577,7 @@ def read_tei(path: Path | str) -> Reading:
     meta = read_meta(root, path.stem)
     entries = read_entries(root)
     walker = _Walker(entries)
-    text_el = root.find("t:text", NS)
+    text_el = next(root.iterchildren(T + "text"), None)
     if text_el is not None:
         walker.walk(text_el, 0)
     text = render_text(walker.blocks, mentions=True)
@@ -582,14 +622,31 @@ def read_many(paths: list[Path]) -> tuple[list[Reading], list[tuple[Path, str]]]
     """Read every file; a bad one is reported in the second list, the rest still read."""
     readings: list[Reading] = []
     failures: list[tuple[Path, str]] = []
-    for p in paths:
-        try:
-            readings.append(read_tei(p))
-        except ExportError as e:
-            failures.append((p, str(e)))
-        except Exception as e:  # noqa: BLE001 - one bad file must not stop the export
-            failures.append((p, f"internal error ({type(e).__name__}: {e})"))
+    with no_gc():
+        for p in paths:
+            try:
+                readings.append(read_tei(p))
+            except ExportError as e:
+                failures.append((p, str(e)))
+            except Exception as e:  # noqa: BLE001 - one bad file must not stop the export
+                failures.append((p, f"internal error ({type(e).__name__}: {e})"))
     return readings, failures
+
+
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """Pause the cycle collector while building many small acyclic objects.
+
+    The reading models of a corpus are millions of tuples kept alive together; the
+    collector would rescan all of them again and again (a third of the export time)
+    although they hold no reference cycles and are freed by reference counting."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def merged_entries(readings: list[Reading]) -> dict[str, Entry]:

@@ -14,7 +14,7 @@ from urllib.parse import quote
 from lxml import etree
 
 from ..pipeline import write_atomic
-from .common import Entry, Mention, Reading, authority_links, merged_entries
+from .common import Entry, Mention, Reading, authority_links, merged_entries, no_gc
 
 INDEX_PAGES = {"person": ("persons.html", "Persons"), "place": ("places.html", "Places"),
                "org": ("orgs.html", "Organisations")}
@@ -100,7 +100,9 @@ def href_doc(stem: str, anchor: str | None = None) -> str:
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str):
-    el = etree.SubElement(parent, tag, {k.rstrip("_"): v for k, v in attrs.items()})
+    if "class_" in attrs:  # the hot path of the exporter: no per-call comprehension
+        attrs["class"] = attrs.pop("class_")
+    el = etree.SubElement(parent, tag, attrs)
     if text:
         el.text = text
     return el
@@ -325,30 +327,38 @@ def entity_page(kind: str, readings: list[Reading], index: dict[str, Entry]) -> 
 
 
 def _mention_list(parent: etree._Element, mentions: list[tuple[Reading, Mention]]) -> None:
+    """One item per document, a back-link to every mention in it."""
     if not mentions:
         _sub(parent, "p", "No mention in the text.", class_="mentions")
         return
     ol = _sub(parent, "ol", class_="mentions")
+    last = None
+    li = None
     for r, m in mentions:
-        li = _sub(ol, "li")
-        _sub(li, "a", r.meta.title, href=href_doc(r.stem, m.anchor))
-        extra = f" ({r.meta.date_text})" if r.meta.date_text else ""
-        if m.page:
-            extra += f", p. {m.page}"
-        _append_text(li, f"{extra}: “{m.surface}”")
+        if r is not last:
+            last = r
+            li = etree.SubElement(ol, "li")
+            href = href_doc(r.stem)
+            etree.SubElement(li, "a", href=href).text = r.meta.title
+            _append_text(li, f" ({r.meta.date_text}): " if r.meta.date_text else ": ")
+        else:
+            _append_text(li, ", ")
+        a = etree.SubElement(li, "a", href=f"{href}#{m.anchor}")
+        a.text = f"“{m.surface}”" + (f" p. {m.page}" if m.page else "")
 
 
 def export_html(readings: list[Reading], out: Path) -> list[Path]:
     """Write a page per document, index.html and the three entity index pages."""
     index = merged_entries(readings)
     written = []
-    for r in readings:
-        target = out / page_name(r.stem)
-        write_atomic(target, document_page(r))
-        written.append(target)
-    write_atomic(out / "index.html", index_page(readings))
-    written.append(out / "index.html")
-    for kind, (fname, _label) in INDEX_PAGES.items():
-        write_atomic(out / fname, entity_page(kind, readings, index))
-        written.append(out / fname)
+    with no_gc():
+        for r in readings:
+            target = out / page_name(r.stem)
+            write_atomic(target, document_page(r))
+            written.append(target)
+        write_atomic(out / "index.html", index_page(readings))
+        written.append(out / "index.html")
+        for kind, (fname, _label) in INDEX_PAGES.items():
+            write_atomic(out / fname, entity_page(kind, readings, index))
+            written.append(out / fname)
     return written
