@@ -10,6 +10,8 @@ import click
 
 from . import __version__
 from .config import settings
+from .export.bag import BagProblem, make_bag
+from .export.commands import bag_info, export, export_all, package
 from .pipeline import Result, convert_many, write_atomic
 
 AUTH_OPTIONS = [
@@ -143,9 +145,17 @@ def validate(files, quiet) -> None:
               type=click.Path(file_okay=False, path_type=Path), help="Build folder.")
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64))
 @click.option("-q", "--quiet", is_flag=True)
+@click.option("--bag", "bag", type=click.Path(path_type=Path),
+              help="Also package the build as a BagIt deposit in this folder.")
+@click.option("--source-organization", help="bag-info Source-Organization.")
+@click.option("--contact-name", help="bag-info Contact-Name.")
+@click.option("--contact-email", help="bag-info Contact-Email.")
+@click.option("--description", help="bag-info External-Description.")
 @auth_options
-def build(src, out, jobs, quiet, persons, places, orgs, config) -> None:
-    """Convert SRC (default: seeds/) into OUTPUT/tei, validate every file, export."""
+def build(src, out, jobs, quiet, bag, source_organization, contact_name, contact_email,
+          description, persons, places, orgs, config) -> None:
+    """Convert SRC (default: seeds/) into OUTPUT/tei, validate every file, write every export
+    (html/, text/, json/, index/*.csv, corpus.xml) and, with --bag, a BagIt deposit."""
     from .validate import validate_file
 
     conf = settings(config, persons, places, orgs)
@@ -157,22 +167,40 @@ def build(src, out, jobs, quiet, persons, places, orgs, config) -> None:
     _check_unique(srcs)
     start = time.perf_counter()
     results, written = run_convert(srcs, out / "tei", jobs, conf.loader(), quiet)
+    _remove_stale(out / "tei", written)
     invalid = 0
     for path in written:
         problems = validate_file(str(path))
         for problem in problems:
             err(str(problem))
         invalid += bool(problems)
-    failed = sum(1 for r in results if r.error)
-    entities: dict[str, int] = {}
-    for r in results:
-        for k, v in r.entities.items():
-            entities[k] = entities.get(k, 0) + v
+    summary = export_all(written, out)
+    for path, why in summary["failed"]:
+        err(f"error: {path}: export failed: {why}")
+    failed = sum(1 for r in results if r.error) + len(summary["failed"])
+    if bag:
+        try:
+            make_bag(out, bag, bag_info(source_organization, contact_name, contact_email,
+                                        description))
+        except BagProblem as problem:
+            for line in problem.problems or [str(problem)]:
+                err(f"error: bag {bag}: {line}")
+            failed += 1
     if not quiet:
-        ents = ", ".join(f"{v} {k}" for k, v in sorted(entities.items())) or "none"
+        mentions = summary["mentions"]
+        ents = ", ".join(f"{mentions[k]} {k}" for k in sorted(mentions)) or "none"
         err(f"{len(results)} documents, {len(written) - invalid} valid, {invalid} invalid, "
-            f"{failed} failed; entities: {ents}; {time.perf_counter() - start:.2f} s")
+            f"{failed} failed; entities: {ents}; {time.perf_counter() - start:.2f} s"
+            + (f"; bag: {bag}" if bag else ""))
     sys.exit(1 if failed or invalid else 0)
+
+
+def _remove_stale(folder: Path, keep: list[Path]) -> None:
+    """TEI files of sources no longer in the build would otherwise be exported and bagged."""
+    keep_names = {p.name for p in keep}
+    for path in folder.glob("*.xml"):
+        if path.name not in keep_names:
+            path.unlink()
 
 
 @main.command()
@@ -194,6 +222,9 @@ def evaluate(pred, gold, no_validate, unmatched) -> None:
         for doc, surface in report.unmatched_persons:
             click.echo(f"  unmatched persName: {doc}: {surface}")
 
+
+main.add_command(export)
+main.add_command(package)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
