@@ -64,9 +64,20 @@ def test_usage_errors_exit_2(tmp_path):
     assert run("convert", str(empty), "-o", str(tmp_path / "o")).exit_code == 2
 
 
-def test_build_converts_and_validates(tmp_path):
-    result = run("build", str(SEEDS), "-o", str(tmp_path / "build"))
+def test_build_converts_validates_exports_and_bags(tmp_path):
+    build, bag = tmp_path / "build", tmp_path / "deposit"
+    result = run("build", str(SEEDS), "-o", str(build), "--bag", str(bag),
+                 "--contact-name", "A. Archivist")
     assert result.exit_code == 0, result.output
-    assert len(list((tmp_path / "build" / "tei").glob("*.xml"))) == 2
+    assert len(list((build / "tei").glob("*.xml"))) == 2
+    for part in ("html/index.html", "corpus.xml", "index/persons.csv"):
+        assert (build / part).exists(), part
+    assert len(list((build / "text").glob("*.txt"))) == 2
+    assert len(list((build / "json").glob("*.json"))) == 2
     summary = result.output.strip().splitlines()[-1]
     assert "2 documents, 2 valid, 0 invalid, 0 failed" in summary
+    assert "Contact-Name: A. Archivist" in (bag / "bag-info.txt").read_text()
+    assert run("package", "--verify", str(bag)).exit_code == 0
+    (bag / "data" / "corpus.xml").write_text("changed")
+    check = run("package", "--verify", str(bag))
+    assert check.exit_code == 1 and "corpus.xml" in check.output
