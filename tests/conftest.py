@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import sys
-import unicodedata
 from pathlib import Path
 
 import pytest
+
+from tei_edition.evaluate import reading_text, words  # noqa: F401 (re-exported)
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -18,34 +18,11 @@ DEVSET = SHARED / "devset"
 TEI_ALL = SHARED / "tei" / "tei_all.rng"
 PEOPLE = SHARED / "authorities" / "hsg-people.jsonl"
 TEI = {"t": "http://www.tei-c.org/ns/1.0"}
-PAGE = re.compile(r"\[Page [^\]]*\]", re.IGNORECASE)
-
-
-def words(text: str) -> list[str]:
-    """The word sequence the project promises to keep (page markers aside)."""
-    return re.findall(r"\w+", PAGE.sub(" ", unicodedata.normalize("NFKC", text)))
-
-
-INLINE = {"{http://www.tei-c.org/ns/1.0}" + n for n in
-          ["persName", "placeName", "orgName", "date", "idno", "seg", "hi", "ref", "label", "title"]}
 
 
 def text_words(root) -> list[str]:
-    """Words of <text>, block elements acting as word boundaries."""
-    out: list[str] = []
-
-    def walk(e):
-        if isinstance(e.tag, str):
-            gap = "" if e.tag in INLINE else " "
-            out.append(gap + (e.text or ""))
-            for c in e:
-                walk(c)
-            out.append(gap)
-        out.append(e.tail or "")
-
-    text = root.find("t:text", TEI)
-    walk(text)
-    return words("".join(out[:-1]))
+    """Words of <text>, block elements acting as word boundaries, page markers aside."""
+    return words(reading_text(root.find("t:text", TEI)))
 
 
 def devset_sources() -> list[Path]:

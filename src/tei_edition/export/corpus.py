@@ -14,10 +14,12 @@ from pathlib import Path
 
 from lxml import etree
 
-from .. import __version__
+from ..write.tei import write_responsibility
 from .common import ENTRY_TAGS, NS, TEI_NS, XML_ID, ExportError, T, local, parse, text_of
 
-LICENCE_URL = "https://creativecommons.org/publicdomain/mark/1.0/"
+CORPUS_LICENCE = ("Public domain. The sources are works of the United States Government "
+                  "(17 U.S.C. § 105); the encoding is released under the same terms "
+                  "(Public Domain Mark 1.0).")
 _POINTER_ATTRS = ("ref", "target", "corresp", "sameAs", "who", "source", "facs", "prev",
                   "next", "synch", "copyOf")
 # Child order that is valid for person, place and org alike (see schema/tei-edition.rng).
@@ -118,16 +120,7 @@ def _corpus_header(n_docs: int, title: str) -> etree._Element:
     fd = _sub(header, "fileDesc")
     ts = _sub(fd, "titleStmt")
     _sub(ts, "title", title, type="main")
-    rs = _sub(ts, "respStmt")
-    _sub(rs, "resp", "TEI encoding and corpus assembly")
-    _sub(rs, "name", f"tei-edition {__version__}")
-    ps = _sub(fd, "publicationStmt")
-    _sub(ps, "publisher", "tei-edition")
-    av = _sub(ps, "availability", status="free")
-    _sub(av, "licence", "Public domain. The sources are works of the United States "
-                        "Government (17 U.S.C. § 105); the encoding is released under the "
-                        "same terms (Public Domain Mark 1.0).", target=LICENCE_URL)
-    _sub(ps, "idno", "corpus", type="edition")
+    write_responsibility(ts, fd, "corpus", "TEI encoding and corpus assembly", CORPUS_LICENCE)
     sd = _sub(fd, "sourceDesc")
     _sub(sd, "p", f"A corpus of {n_docs} TEI documents, each converted from a plain-text "
                   "source by tei-edition; the header of each document describes its own "

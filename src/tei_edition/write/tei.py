@@ -310,6 +310,18 @@ def _entity_ref(doc: Document, key: str | None) -> dict:
     return {"ref": "#" + key} if key and key in doc.entities else {}
 
 
+def write_responsibility(title_stmt: etree._Element, file_desc: etree._Element, ident: str,
+                         resp: str, licence: str = LICENCE) -> None:
+    """respStmt (this tool) and publicationStmt (publisher, public-domain licence, idno)."""
+    stmt = sub(title_stmt, "respStmt")
+    sub(stmt, "resp", resp)
+    sub(stmt, "name", f"tei-edition {__version__}")
+    pub = sub(file_desc, "publicationStmt")
+    sub(pub, "publisher", "tei-edition")
+    sub(sub(pub, "availability", status="free"), "licence", licence, target=LICENCE_URL)
+    sub(pub, "idno", ident, type="edition")
+
+
 def write_header(doc: Document, root: etree._Element) -> None:
     meta = doc.meta
     header = sub(root, "teiHeader")
@@ -324,14 +336,7 @@ def write_header(doc: Document, root: etree._Element) -> None:
             sub(author, "persName", meta.author, ref="#" + key)
         else:
             author.text = meta.author
-    resp = sub(title_stmt, "respStmt")
-    sub(resp, "resp", "TEI encoding")
-    sub(resp, "name", f"tei-edition {__version__}")
-    pub = sub(file_desc, "publicationStmt")
-    sub(pub, "publisher", "tei-edition")
-    avail = sub(pub, "availability", status="free")
-    sub(avail, "licence", LICENCE, target=LICENCE_URL)
-    sub(pub, "idno", xml_id(doc.stem), type="edition")
+    write_responsibility(title_stmt, file_desc, xml_id(doc.stem), "TEI encoding")
     if meta.date:
         notes = sub(file_desc, "notesStmt")
         sub(notes, "note", _date_note(meta.date, doc), type="date-evidence")
