@@ -50,13 +50,15 @@ def main(argv: list[str] | None = None) -> int:
     docs = list(itertools.islice(itertools.cycle(parsed), args.n))
 
     rng, sch = _relaxng(), _schematron()
-    invalid = [str(f) for f, t in zip(files, parsed) if not (rng.validate(t) and sch.validate(t))]
+    invalid = [
+        str(f) for f, t in zip(files, parsed, strict=True) if not rng.validate(t) or sch.run(t)
+    ]
     if invalid:
         print(f"warning: {len(invalid)} invalid inputs, e.g. {invalid[0]}", file=sys.stderr)
 
     results = {
         "relaxng": _best(rng.validate, docs, args.repeat),
-        "schematron": _best(sch.validate, docs, args.repeat),
+        "schematron": _best(sch.run, docs, args.repeat),
         "both (validate_tree)": _best(validate_tree, docs, args.repeat),
     }
     print(f"{len(docs)} documents ({len(files)} distinct) from {args.directory}")
