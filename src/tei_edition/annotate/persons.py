@@ -99,15 +99,15 @@ _TITLE_RE = "|".join(f"(?:{t})" for t in TITLES)
 NAME_WORD = rf"(?!(?:{'|'.join(sorted(TITLE_WORDS))})\b){NAME_WORD}"
 # Title + [given names / initials] + surname (at most four tokens).
 TITLED = re.compile(
-    rf"(?<![\w.])(?P<title>{_TITLE_RE})\s+(?P<name>(?:{INITIAL}\s?){{0,3}}"
+    rf"(?<![\w.])(?=[A-Z])(?P<title>{_TITLE_RE})\s+(?P<name>(?:{INITIAL}\s?){{0,3}}"
     rf"(?:{NAME_WORD}\s+(?:{INITIAL}\s?){{0,2}}){{0,2}}{NAME_WORD})(?P<sfx>,? (?:Jr|Sr)\.)?"
 )
 INITIALED = re.compile(
-    rf"(?<![\w.])(?P<name>(?:{INITIAL}\s?){{1,3}}(?:{NAME_WORD}\s+){{0,1}}{NAME_WORD})"
+    rf"(?<![\w.])(?=[A-Z])(?P<name>(?:{INITIAL}\s?){{1,3}}(?:{NAME_WORD}\s+){{0,1}}{NAME_WORD})"
     rf"(?P<sfx>,? (?:Jr|Sr)\.)?"
 )
 GIVEN = re.compile(
-    rf"(?<![\w.])(?P<name>(?P<given>{NAME_WORD})\s+(?:(?:{INITIAL}\s?){{1,2}}|{NAME_WORD}\s+)?"
+    rf"(?<![\w.])(?=[A-Z])(?P<name>(?P<given>{NAME_WORD})\s+(?:(?:{INITIAL}\s?){{1,2}}|{NAME_WORD}\s+)?"
     rf"{NAME_WORD})(?P<sfx>,? (?:Jr|Sr)\.)?"
 )
 PAREN = re.compile(rf"\((?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{0,2}})\)")
@@ -197,6 +197,9 @@ def _score(rec: Record, ctx: set[str]) -> float:
     return len(note & ctx) + 0.3 * rec.prominence
 
 
+_NOT_INITIALS_COMPACT = {x.replace(" ", "") for x in NOT_INITIALS}
+
+
 class PersonFinder:
     def __init__(self, doc: Document, auth: Authorities) -> None:
         self.doc = doc
@@ -221,7 +224,7 @@ class PersonFinder:
             for m in TITLED.finditer(text):
                 self._add_regex(bi, m, "title", m.group("title"))
             for m in INITIALED.finditer(text):
-                if m.group("name")[:5].replace(" ", "") in {x.replace(" ", "") for x in NOT_INITIALS}:
+                if m.group("name")[:5].replace(" ", "") in _NOT_INITIALS_COMPACT:
                     continue
                 self._add_regex(bi, m, "initials")
             for m in GIVEN.finditer(text):

@@ -48,20 +48,28 @@ EVIDENCE_TEXT = {
 
 
 def el(tag: str, text: str | None = None, attrs: dict | None = None, **kw) -> etree._Element:
+    """A TEI element (the default namespace declared on it: use for roots)."""
     e = etree.Element(T + tag, nsmap={None: TEI_NS})
-    for k, v in {**(attrs or {}), **kw}.items():
-        if v is not None:
-            e.set(k, v)
-    if text:
-        e.text = text
+    _fill_element(e, text, attrs, kw)
     return e
 
 
 def sub(parent: etree._Element, tag: str, text: str | None = None, attrs: dict | None = None,
         **kw) -> etree._Element:
-    child = el(tag, text, attrs, **kw)
-    parent.append(child)
-    return child
+    """A TEI child element; it inherits the namespace declaration of its parent."""
+    e = etree.SubElement(parent, T + tag)
+    _fill_element(e, text, attrs, kw)
+    return e
+
+
+def _fill_element(e: etree._Element, text: str | None, attrs: dict | None, kw: dict) -> None:
+    for source in (attrs, kw):
+        if source:
+            for k, v in source.items():
+                if v is not None:
+                    e.set(k, v)
+    if text:
+        e.text = text
 
 
 def xml_id(stem: str) -> str:
