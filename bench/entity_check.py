@@ -19,12 +19,11 @@ import time
 import unicodedata
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-
 from tei_edition.annotate.authorities import hsg_people_path
 from tei_edition.annotate.entities import Authorities, annotate_entities
 from tei_edition.model import Block, DateValue, Document
+
+ROOT = Path(__file__).resolve().parents[1]
 
 PAGE = re.compile(r"\[Page [^\]]*\]")
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from ..model import Span
 
-
 NO_PB_INSIDE = {"idno"}  # TEI gives idno text content only
 
 
