@@ -163,6 +163,8 @@ def _forename_address(doc: Document, chosen: list[Mention],
         if given and len(given[0].rstrip(".")) > 1:
             by_forename.setdefault(given[0], set()).add(m.key)
     out: list[Mention] = []
+    if not any(len(keys) == 1 for keys in by_forename.values()):
+        return out
     for bi, block in enumerate(doc.blocks):
         for mt in ADDRESS.finditer(block.text):
             keys = by_forename.get(mt.group("n"), set())
