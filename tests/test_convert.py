@@ -163,3 +163,18 @@ def test_revision_date_from_source_date_epoch(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     _, root = convert("Title\n\nText.\n")
     assert x(root, "string(//t:revisionDesc/t:change/@when)") == "2023-11-14"
+
+
+def test_attachment_is_a_nested_document_with_its_own_opener():
+    text = ("611.94A/2–951\n\nMemorandum by the Director\n\n[Washington,] February 9, 1951.\n\n"
+            "secret\n\nCovering text.\n\n[Attachment]\n\nPaper Prepared in the Department\n\n"
+            "[Washington, February 8, 1951.]\n\ntop secret\n\nThe paper itself.\n")
+    _, root = convert(text)
+    inner = x(root, "//t:body/t:div/t:div[@type='attachment']")
+    assert len(inner) == 1
+    assert x(inner[0], "string(t:head)") == "Paper Prepared in the Department"
+    assert x(inner[0], "string(t:opener/t:dateline/t:date/@when)") == "1951-02-08"
+    assert x(inner[0], "string(t:opener/t:seg[@type='classification'])") == "top secret"
+    # The document's own date is its own dateline's, not the attachment's.
+    assert x(root, "string(//t:creation/t:date/@when)") == "1951-02-09"
+    assert text_words(root) == words(text)

@@ -18,7 +18,7 @@ PIECES = st.sampled_from([
     "[page xii]", "1. First point.", "2. Second point.", "- Dear Mr. President:", "Sincerely,",
     "DWIGHT D. EISENHOWER", "Note: an editorial note.", "[Here follows a discussion.]",
     "June 2", "6:40 p. m., February 1, 1951", "<script>alert(1)</script>", "a & b ]]> c",
-    "Dwight D. Eisenhower", "June 07, 1953", "[Released June 7, 1953. Dated June 6, 1953]",
+    "Dwight D. Eisenhower", "June 07, 1953", "[Attachment]", "Memorandum by Somebody", "[Released June 7, 1953. Dated June 6, 1953]",
 ])
 FREE = st.text(
     st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff"),

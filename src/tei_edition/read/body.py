@@ -16,6 +16,8 @@ def assign_body_roles(blocks: list[Block], start: int) -> None:
             block.role = "salute"
         elif pat.PAGE_ALONE.match(text):
             block.role = "page"
+        elif pat.ATTACHMENT.match(text):
+            block.role = "attachment"
         elif pat.EDITORIAL.match(text):
             block.role = "editorial"
         elif pat.NOTE.match(text):
@@ -27,6 +29,29 @@ def assign_body_roles(blocks: list[Block], start: int) -> None:
         started = started or block.role == "paragraph"
     _mark_lists(body)
     _mark_signature(body)
+    for k, block in enumerate(body):
+        if block.role == "attachment":
+            _attachment_top(body, k + 1)
+
+
+def _attachment_top(body: list[Block], i: int) -> None:
+    """An attached document opens with its own heading, dateline and classification."""
+    if i < len(body) and body[i].role == "paragraph" and _heading_like(body[i].text):
+        body[i].role = "title"
+        i += 1
+    while i < len(body) and body[i].role in ("paragraph", "editorial"):
+        if pat.dateline_match(body[i].text):
+            body[i].role = "dateline"
+        elif pat.CLASSIFICATION.match(body[i].text):
+            body[i].role = "classification"
+        else:
+            break
+        i += 1
+
+
+def _heading_like(text: str) -> bool:
+    return (len(text) <= 200 and not text.endswith((".", ":", ";"))
+            and not pat.dateline_match(text) and not pat.CLASSIFICATION.match(text))
 
 
 def _mark_lists(body: list[Block]) -> None:

@@ -27,6 +27,8 @@ def document_date(doc: Document) -> DateValue | None:
     blocks = doc.blocks
     by_role = {}
     for block in blocks:
+        if block.role == "attachment":  # what follows is another document's evidence
+            break
         by_role.setdefault(block.role, block)
     candidates = []
     if "dateline" in by_role:
@@ -52,7 +54,7 @@ def document_date(doc: Document) -> DateValue | None:
 def _opening_line_date(doc: Document) -> DateValue | None:
     """A short line before the first paragraph that holds one full date."""
     for block in doc.blocks:
-        if block.role == "paragraph" and len(block.text) > 100:
+        if (block.role == "paragraph" and len(block.text) > 100) or block.role == "attachment":
             return None
         if block.role in ("paragraph", "subject") and len(block.text) <= 100:
             matches = [m for m in find_dates(block.text) if m.has_year and "when" in m.attrs]

@@ -20,6 +20,7 @@ PARTICIPANTS = re.compile(r"^(?:participants|present)\s*:", re.IGNORECASE)
 PARTICIPANTS_ALONE = re.compile(r"^(?:participants|present|persons present)\s*:?$", re.IGNORECASE)
 PAGE_ALONE = re.compile(r"^\[\s*page\s+[0-9ivxlcdm]+\s*\]$", re.IGNORECASE)
 EDITORIAL = re.compile(r"^\[[^\[\]]*\]$")
+ATTACHMENT = re.compile(r"^\[(?:Attachment|Enclosure|Annex|Tab)\b[^\[\]]{0,20}\]$", re.IGNORECASE)
 NUMBERED = re.compile(r"^(?P<n>\d{1,2})\.\s+\S")
 SALUTE = re.compile(r"^(?:-\s+)?(?:(?:my\s+)?dear|sir|gentlemen|excellency)\b.{0,60}[:,]$", re.IGNORECASE)
 CLOSING = re.compile(

@@ -136,6 +136,7 @@ class _DivWriter:
         self.phase = TOP
         self.group: etree._Element | None = None  # open opener, list, closer or postscript
         self.group_kind = ""
+        self.parent: _DivWriter | None = None  # the enclosing document, for attachments
 
     def _close(self) -> None:
         self.group, self.group_kind = None, ""
@@ -226,6 +227,19 @@ class _DivWriter:
         self.phase = BOTTOM
         _inline(self._group("closer", "closer"), tag, block)
 
+    def nest(self, block: Block) -> _DivWriter:
+        """An attached document: a div of its own inside this one, opened by its marker.
+        After this div's closer TEI allows no further div, so the marker is then a note."""
+        if self.phase == BOTTOM:
+            self.global_(block, "note", {"type": "editorial", "place": "inline"})
+            return self
+        self._close()
+        self.phase = BODY
+        inner = _DivWriter(sub(self.div, "div", type="attachment"))
+        inner.global_(block, "note", {"type": "editorial", "place": "inline"})
+        inner.parent = self
+        return inner
+
     def finish(self) -> None:
         """TEI wants some content after a div's top matter; an empty p says "nothing"."""
         for listing in self.div.findall(T + "list"):
@@ -237,7 +251,7 @@ class _DivWriter:
                 listing.remove(head)
                 listing.extend(head)
         tags = {c.tag for c in self.div}
-        body = {T + "p", T + "list", T + "ab", T + "closer", T + "postscript"}
+        body = {T + "p", T + "list", T + "ab", T + "closer", T + "postscript", T + "div"}
         top = {T + "head", T + "opener", T + "byline", T + "docDate"}
         if not tags & body and tags & top:
             sub(self.div, "p")
@@ -250,6 +264,8 @@ def write_body(doc: Document, body: etree._Element) -> None:
         role = block.role
         if role == "page":
             w.global_(block, "pb", {})
+        elif role == "attachment":
+            w = w.nest(block)
         elif role == "file-number" or role == "source-note":
             w.global_(block, "note", {"type": "source", "place": "inline"})
         elif role == "release-note":
@@ -283,7 +299,9 @@ def write_body(doc: Document, body: etree._Element) -> None:
             w.closer(block, "signed")
         else:
             w.body(block)
-    w.finish()
+    while w is not None:
+        w.finish()
+        w = w.parent
 
 
 def _date_attrs(block: Block) -> dict:
