@@ -11,7 +11,7 @@ import click
 from . import __version__
 from .config import settings
 from .export.bag import BagProblem, make_bag
-from .export.commands import bag_info, export, export_all, package
+from .export.commands import bag_info, export, export_all, package, remove_stale
 from .pipeline import Result, convert_many, write_atomic
 
 AUTH_OPTIONS = [
@@ -167,7 +167,7 @@ def build(src, out, jobs, quiet, bag, source_organization, contact_name, contact
     _check_unique(srcs)
     start = time.perf_counter()
     results, written = run_convert(srcs, out / "tei", jobs, conf.loader(), quiet)
-    _remove_stale(out / "tei", written)
+    remove_stale(out / "tei", ".xml", written)
     invalid = 0
     for path in written:
         problems = validate_file(str(path))
@@ -193,14 +193,6 @@ def build(src, out, jobs, quiet, bag, source_organization, contact_name, contact
             f"{failed} failed; entities: {ents}; {time.perf_counter() - start:.2f} s"
             + (f"; bag: {bag}" if bag else ""))
     sys.exit(1 if failed or invalid else 0)
-
-
-def _remove_stale(folder: Path, keep: list[Path]) -> None:
-    """TEI files of sources no longer in the build would otherwise be exported and bagged."""
-    keep_names = {p.name for p in keep}
-    for path in folder.glob("*.xml"):
-        if path.name not in keep_names:
-            path.unlink()
 
 
 @main.command()

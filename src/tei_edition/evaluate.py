@@ -18,8 +18,8 @@ from pathlib import Path
 
 from lxml import etree
 
-T = "{http://www.tei-c.org/ns/1.0}"
-NS = {"t": "http://www.tei-c.org/ns/1.0"}
+from .namespaces import NS, T
+
 PAGE = re.compile(r"\[Page [^\]]*\]", re.IGNORECASE)
 FILE_DATE = re.compile(r"\d{3}\.[\dA-Za-z]+/(\d{1,2})[–-](\d{1,2})(\d{2})\b")
 INLINE = {T + n for n in ["hi", "choice", "abbr", "expan", "orig", "reg", "sic", "corr", "unclear", "supplied", "add", "del", "g", "c", "emph", "foreign", "persName", "placeName", "orgName", "date", "name", "rs", "roleName", "forename", "surname", "idno", "term", "ref", "time", "measure", "num", "geogName", "settlement", "country", "region", "title", "seg"]}

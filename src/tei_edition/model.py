@@ -71,6 +71,7 @@ class DateValue:
     text: str = ""  # the words it was read from
     evidence: str = ""  # dateline | release-note | date-line | file-number | text
     cert: str = "high"  # high | medium | low
+    file_agrees: bool | None = None  # does the decimal file number give the same day?
 
 
 @dataclass

@@ -24,8 +24,8 @@ def _err(message: str) -> None:
     click.echo(message, err=True)
 
 
-def _remove_stale(folder: Path, suffix: str, keep: list[Path]) -> None:
-    """Pages of documents no longer in the build would otherwise linger (and be bagged)."""
+def remove_stale(folder: Path, suffix: str, keep: list[Path]) -> None:
+    """Files of documents no longer in the build would otherwise linger (and be bagged)."""
     if not folder.is_dir():
         return
     keep_names = {p.name for p in keep}
@@ -63,7 +63,7 @@ def export_all(tei_paths: list[Path], build_dir: Path) -> dict:
         "json": export_json(readings, build_dir / "json"),
     }
     for sub, suffix in (("html", ".html"), ("text", ".txt"), ("json", ".json")):
-        _remove_stale(build_dir / sub, suffix, out[sub])
+        remove_stale(build_dir / sub, suffix, out[sub])
     export_csv(readings, build_dir / "index")
     good = [r.path for r in readings]
     if good:

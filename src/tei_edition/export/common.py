@@ -20,12 +20,7 @@ from pathlib import Path
 
 from lxml import etree
 
-TEI_NS = "http://www.tei-c.org/ns/1.0"
-T = f"{{{TEI_NS}}}"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
-XML_ID = f"{{{XML_NS}}}id"
-XML_LANG = f"{{{XML_NS}}}lang"
-NS = {"t": TEI_NS}
+from ..namespaces import NS, XML_ID, XML_LANG, T
 
 #: inline TEI element -> mention kind
 ENTITY_KINDS = {T + "persName": "person", T + "placeName": "place", T + "orgName": "org"}

@@ -14,8 +14,9 @@ from pathlib import Path
 
 from lxml import etree
 
+from ..namespaces import NS, TEI_NS, XML_ID, T
 from ..write.tei import write_responsibility
-from .common import ENTRY_TAGS, NS, TEI_NS, XML_ID, ExportError, T, local, parse, text_of
+from .common import ENTRY_TAGS, ExportError, local, parse, text_of
 
 CORPUS_LICENCE = ("Public domain. The sources are works of the United States Government "
                   "(17 U.S.C. § 105); the encoding is released under the same terms "

@@ -47,7 +47,7 @@ def document_date(doc: Document) -> DateValue | None:
     if chosen is None:
         return file_date
     if file_date and file_date.when and chosen.when:
-        chosen.file_agrees = file_date.when == chosen.when[:10]  # type: ignore[attr-defined]
+        chosen.file_agrees = file_date.when == chosen.when[:10]
     return chosen
 
 

@@ -15,11 +15,9 @@ from lxml import etree
 from .. import __version__
 from ..annotate.resolve import resolve
 from ..model import Block, DateValue, Document, Entity, Span
+from ..namespaces import TEI_NS, XML_ID, XML_LANG, T
 from ..read import patterns as pat
 
-TEI_NS = "http://www.tei-c.org/ns/1.0"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
-T = "{%s}" % TEI_NS
 LICENCE_URL = "https://creativecommons.org/publicdomain/mark/1.0/"
 LICENCE = (
     "Public domain. The source is a work of the United States Government (17 U.S.C. § 105); "
@@ -325,7 +323,7 @@ def _date_note(value: DateValue, doc: Document) -> str:
     text = f"Document date {what} taken from {EVIDENCE_TEXT.get(value.evidence, value.evidence)}"
     if value.text:
         text += f": “{value.text}”"
-    agrees = getattr(value, "file_agrees", None)
+    agrees = value.file_agrees
     if agrees is not None and doc.meta.file_number:
         text += (f"; the file number {doc.meta.file_number} "
                  + ("agrees" if agrees else "gives another day"))
@@ -441,7 +439,7 @@ LISTS = (("person", "listPerson", "persName"), ("place", "listPlace", "placeName
 
 def entity_element(entity: Entity, tag: str, name_tag: str) -> etree._Element:
     kind = re.sub(r"\s+", "-", entity.type.strip()) if entity.type else None  # a token
-    node = el(tag, None, {"{%s}id" % XML_NS: entity.key, "type": kind})
+    node = el(tag, None, {XML_ID: entity.key, "type": kind})
     if tag == "person":
         node.attrib.pop("type", None)
         if kind:
@@ -476,8 +474,8 @@ def write_standoff(doc: Document, root: etree._Element) -> None:
 
 def to_tei(doc: Document) -> etree._ElementTree:
     root = el("TEI")
-    root.set("{%s}id" % XML_NS, xml_id(doc.stem))
-    root.set("{%s}lang" % XML_NS, "en")
+    root.set(XML_ID, xml_id(doc.stem))
+    root.set(XML_LANG, "en")
     write_header(doc, root)
     write_standoff(doc, root)
     write_body(doc, sub(sub(root, "text"), "body"))
