@@ -75,13 +75,21 @@ def run_convert(srcs: list[str], out: Path, jobs: int, loader, quiet: bool) -> t
     return results, written
 
 
-def _check_unique(srcs: list[str]) -> None:
+def _inputs(src: tuple[str, ...], config, persons, places, orgs):
+    """Settings (warnings shown) and the source files, checked for clashing output names."""
+    conf = settings(config, persons, places, orgs)
+    for w in conf.warnings:
+        err(f"warning: {w}")
+    srcs = sources(src)
+    if not srcs:
+        raise click.UsageError("no .txt files found in " + ", ".join(src))
     stems: dict[str, str] = {}
     for s in srcs:
         stem = Path(s).stem
         if stem in stems:
             raise click.UsageError(f"{s} and {stems[stem]} would both be written as {stem}.xml")
         stems[stem] = s
+    return conf, srcs
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -100,13 +108,7 @@ def main() -> None:
 @auth_options
 def convert(src, out, jobs, quiet, persons, places, orgs, config) -> None:
     """Convert plain-text SRC files (or the *.txt of SRC folders) to TEI in OUTPUT."""
-    conf = settings(config, persons, places, orgs)
-    for w in conf.warnings:
-        err(f"warning: {w}")
-    srcs = sources(src)
-    if not srcs:
-        raise click.UsageError("no .txt files found in " + ", ".join(src))
-    _check_unique(srcs)
+    conf, srcs = _inputs(src, config, persons, places, orgs)
     start = time.perf_counter()
     results, written = run_convert(srcs, out, jobs, conf.loader(), quiet)
     failed = sum(1 for r in results if r.error)
@@ -158,13 +160,7 @@ def build(src, out, jobs, quiet, bag, source_organization, contact_name, contact
     (html/, text/, json/, index/*.csv, corpus.xml) and, with --bag, a BagIt deposit."""
     from .validate import validate_file
 
-    conf = settings(config, persons, places, orgs)
-    for w in conf.warnings:
-        err(f"warning: {w}")
-    srcs = sources(src or ("seeds",))
-    if not srcs:
-        raise click.UsageError("no .txt files to build")
-    _check_unique(srcs)
+    conf, srcs = _inputs(src or ("seeds",), config, persons, places, orgs)
     start = time.perf_counter()
     results, written = run_convert(srcs, out / "tei", jobs, conf.loader(), quiet)
     remove_stale(out / "tei", ".xml", written)
