@@ -66,8 +66,8 @@ def doc_of(*blocks: tuple[str, str], year: str | None = "1951") -> Document:
 
 
 def tags(doc: Document, kind: str | None = None) -> list[tuple[str, str, str | None]]:
-    return [(s.kind, b.text[s.start : s.end], s.entity) for b in doc.blocks for s in b.spans
-            if s.kind in ("persName", "placeName", "orgName") and (kind is None or s.kind == kind)]
+    return [(s.kind, b.text[s.start : s.end], s.entity) for b in doc.blocks
+            for s in sorted(b.spans, key=lambda s: s.start) if s.kind in ("persName", "placeName", "orgName") and (kind is None or s.kind == kind)]
 
 
 def texts(doc: Document, kind: str) -> set[str]:

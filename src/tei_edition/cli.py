@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .annotate.components import PIPELINE, check_names
 from .config import settings
 from .export.bag import BagProblem, make_bag
 from .export.commands import bag_info, export, export_all, package, remove_stale
@@ -23,6 +24,9 @@ AUTH_OPTIONS = [
                  help="Extra organisation file (JSON). Repeatable."),
     click.option("--config", type=click.Path(dir_okay=False, path_type=Path),
                  help="Settings file (default: ./tei-edition.toml if present)."),
+    click.option("--disable", "disable", multiple=True, metavar="COMPONENT",
+                 help="Skip an annotation component (pages, file-numbers, dates, persons, "
+                      "places, orgs, resolve). Repeatable."),
 ]
 
 
@@ -55,9 +59,11 @@ def _progress(items, length: int, label: str, quiet: bool):
     return bar.__enter__(), bar
 
 
-def run_convert(srcs: list[str], out: Path, jobs: int, loader, quiet: bool) -> tuple[list[Result], list[Path]]:
+def run_convert(srcs: list[str], out: Path, jobs: int, loader, quiet: bool,
+                disable: tuple[str, ...] = ()) -> tuple[list[Result], list[Path]]:
     results, written = [], []
-    iterator, bar = _progress(convert_many(srcs, jobs, loader), len(srcs), "Converting", quiet)
+    iterator, bar = _progress(convert_many(srcs, jobs, loader, disable), len(srcs), "Converting",
+                              quiet)
     try:
         for result in iterator:
             results.append(result)
@@ -75,9 +81,13 @@ def run_convert(srcs: list[str], out: Path, jobs: int, loader, quiet: bool) -> t
     return results, written
 
 
-def _inputs(src: tuple[str, ...], config, persons, places, orgs):
+def _inputs(src: tuple[str, ...], config, persons, places, orgs, disable=()):
     """Settings (warnings shown) and the source files, checked for clashing output names."""
-    conf = settings(config, persons, places, orgs)
+    conf = settings(config, persons, places, orgs, disable)
+    unknown = check_names(conf.disable)
+    if unknown:
+        raise click.UsageError(f"no such component: {', '.join(unknown)} (components: "
+                               f"{', '.join(PIPELINE)})")
     for w in conf.warnings:
         err(f"warning: {w}")
     srcs = sources(src)
@@ -106,11 +116,11 @@ def main() -> None:
               help="Worker processes.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar, no summary.")
 @auth_options
-def convert(src, out, jobs, quiet, persons, places, orgs, config) -> None:
+def convert(src, out, jobs, quiet, persons, places, orgs, config, disable) -> None:
     """Convert plain-text SRC files (or the *.txt of SRC folders) to TEI in OUTPUT."""
-    conf, srcs = _inputs(src, config, persons, places, orgs)
+    conf, srcs = _inputs(src, config, persons, places, orgs, disable)
     start = time.perf_counter()
-    results, written = run_convert(srcs, out, jobs, conf.loader(), quiet)
+    results, written = run_convert(srcs, out, jobs, conf.loader(), quiet, conf.disable)
     failed = sum(1 for r in results if r.error)
     if not quiet:
         err(f"{len(results)} documents, {len(written)} converted, {failed} failed, "
@@ -155,14 +165,14 @@ def validate(files, quiet) -> None:
 @click.option("--description", help="bag-info External-Description.")
 @auth_options
 def build(src, out, jobs, quiet, bag, source_organization, contact_name, contact_email,
-          description, persons, places, orgs, config) -> None:
+          description, persons, places, orgs, config, disable) -> None:
     """Convert SRC (default: seeds/) into OUTPUT/tei, validate every file, write every export
     (html/, text/, json/, index/*.csv, corpus.xml) and, with --bag, a BagIt deposit."""
     from .validate import validate_file
 
-    conf, srcs = _inputs(src or ("seeds",), config, persons, places, orgs)
+    conf, srcs = _inputs(src or ("seeds",), config, persons, places, orgs, disable)
     start = time.perf_counter()
-    results, written = run_convert(srcs, out / "tei", jobs, conf.loader(), quiet)
+    results, written = run_convert(srcs, out / "tei", jobs, conf.loader(), quiet, conf.disable)
     remove_stale(out / "tei", ".xml", written)
     invalid = 0
     for path in written:

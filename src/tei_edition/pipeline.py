@@ -4,16 +4,17 @@ spread over processes (``convert_many``) and later over any distributed engine."
 from __future__ import annotations
 
 import os
+import pickle
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .annotate.dates import annotate_dates
-from .annotate.entities import annotate_entities, default_authorities
-from .annotate.filenumbers import annotate_file_numbers
-from .annotate.pages import annotate_pages
+from .annotate.components import Context, PageView
+from .annotate.components import annotate as run_components
+from .annotate.corpus import Knowledge, NameEvidence
+from .annotate.entities import default_authorities, gather_names
 from .model import Document
 from .read import InputError, read_bytes
 from .write.tei import serialize, to_tei
@@ -29,20 +30,34 @@ class Result:
     entities: dict[str, int] = field(default_factory=dict)  # mentions by kind
 
 
-def annotate(doc: Document, authorities=None) -> None:
-    """The annotator pipeline, in order; each adds spans and never edits text.
+# Components the corpus pass runs before it gathers names (persons need the date).
+_GATHER_SKIPS = ("persons", "places", "orgs", "resolve")
+
+
+def annotate(doc: Document, authorities=None, knowledge: Knowledge | None = None,
+             disable: tuple[str, ...] = ()) -> None:
+    """The component pipeline (``annotate/components.py``), in its declared order.
 
     ``authorities`` defaults to the packaged gazetteer and organisations (and the person
-    files named in $TEI_EDITION_PERSONS), loaded once per process."""
-    annotate_pages(doc)
-    annotate_file_numbers(doc)
-    annotate_dates(doc)
-    annotate_entities(doc, authorities or default_authorities())
+    files named in $TEI_EDITION_PERSONS), loaded once per process. ``knowledge`` is the
+    corpus pass's; without it the document is a corpus of its own."""
+    run_components(doc, Context(authorities, knowledge), disable)
 
 
-def convert_document(data: bytes, name: str, authorities=None) -> tuple[Document, bytes]:
+def gather_document(data: bytes, name: str, authorities=None,
+                    disable: tuple[str, ...] = ()) -> NameEvidence:
+    """The corpus pass over one document: the persons it names (see ``annotate/corpus``)."""
     doc = read_bytes(data, name)
-    annotate(doc, authorities)
+    run_components(doc, Context(authorities), (*disable, *_GATHER_SKIPS))
+    if "persons" in disable:
+        return NameEvidence()
+    return gather_names(PageView(doc).doc, authorities or default_authorities())
+
+
+def convert_document(data: bytes, name: str, authorities=None, knowledge: Knowledge | None = None,
+                     disable: tuple[str, ...] = ()) -> tuple[Document, bytes]:
+    doc = read_bytes(data, name)
+    annotate(doc, authorities, knowledge, disable)
     return doc, serialize(to_tei(doc))
 
 
@@ -55,7 +70,19 @@ def _count_mentions(doc: Document) -> dict[str, int]:
     return counts
 
 
-def convert_path(path: str, authorities=None) -> Result:
+def gather_path(path: str, authorities=None, disable: tuple[str, ...] = ()) -> NameEvidence | None:
+    """Name evidence of one source file; None where it cannot be read (the conversion
+    pass reports why)."""
+    try:
+        return gather_document(Path(path).read_bytes(), Path(path).name, authorities, disable)
+    except (OSError, InputError):
+        return None
+    except Exception:  # noqa: BLE001 - the conversion pass names the document and the error
+        return None
+
+
+def convert_path(path: str, authorities=None, knowledge: Knowledge | None = None,
+                 disable: tuple[str, ...] = ()) -> Result:
     p = Path(path)
     result = Result(source=path, name=p.stem + ".xml")
     try:
@@ -64,7 +91,7 @@ def convert_path(path: str, authorities=None) -> Result:
         result.error = f"cannot read: {err.strerror or err}"
         return result
     try:
-        doc, xml = convert_document(data, p.name, authorities)
+        doc, xml = convert_document(data, p.name, authorities, knowledge, disable)
     except InputError as err:
         result.error = str(err)
         return result
@@ -94,6 +121,7 @@ def write_atomic(path: Path, data: bytes) -> None:
 # --- many documents -------------------------------------------------------------------------
 
 _worker_authorities = None
+_worker_knowledge: tuple[str, Knowledge] | None = None
 
 
 def _init_worker(loader: Callable[[], object] | None) -> None:
@@ -101,20 +129,46 @@ def _init_worker(loader: Callable[[], object] | None) -> None:
     _worker_authorities = loader() if loader else None
 
 
-def _work(path: str) -> Result:
-    return convert_path(path, _worker_authorities)
+def _knowledge(path: str | None) -> Knowledge | None:
+    """The corpus knowledge, read once per worker from the file the batch wrote."""
+    global _worker_knowledge
+    if path is None:
+        return None
+    if _worker_knowledge is None or _worker_knowledge[0] != path:
+        with open(path, "rb") as fh:
+            _worker_knowledge = (path, pickle.load(fh))
+    return _worker_knowledge[1]
+
+
+def _gather(task: tuple[str, tuple[str, ...]]) -> NameEvidence | None:
+    path, disable = task
+    return gather_path(path, _worker_authorities, disable)
+
+
+def _work(task: tuple[str, str | None, tuple[str, ...]]) -> Result:
+    path, knowledge, disable = task
+    return convert_path(path, _worker_authorities, _knowledge(knowledge), disable)
 
 
 def convert_many(paths: Iterable[str], jobs: int = 1,
-                 loader: Callable[[], object] | None = None) -> Iterator[Result]:
-    """Results in the order of ``paths``; authorities are loaded once per process."""
+                 loader: Callable[[], object] | None = None,
+                 disable: tuple[str, ...] = ()) -> Iterator[Result]:
+    """Both passes over a batch: gather the corpus's names, then convert each document
+    with them. Results in the order of ``paths``; authorities load once per process."""
     paths = list(paths)
+    disable = tuple(disable)
     if jobs <= 1 or len(paths) < 2:
         _init_worker(loader)
+        knowledge = Knowledge.merge([_gather((p, disable)) for p in paths])
         for path in paths:
-            yield _work(path)
+            yield convert_path(path, _worker_authorities, knowledge, disable)
         return
     chunk = max(1, min(64, len(paths) // (jobs * 4) or 1))
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                             initargs=(loader,)) as pool:
-        yield from pool.map(_work, paths, chunksize=chunk)
+                             initargs=(loader,)) as pool, tempfile.TemporaryDirectory(
+                                 prefix="tei-edition-") as tmp:
+        evidence = list(pool.map(_gather, [(p, disable) for p in paths], chunksize=chunk))
+        kfile = os.path.join(tmp, "knowledge.pickle")
+        with open(kfile, "wb") as fh:
+            pickle.dump(Knowledge.merge(evidence), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        yield from pool.map(_work, [(p, kfile, disable) for p in paths], chunksize=chunk)

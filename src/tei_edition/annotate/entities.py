@@ -19,10 +19,21 @@ from __future__ import annotations
 import re
 
 from ..model import Block, Document, Entity, Span
-from .authorities import Authorities, Record, default_authorities, slug
-from .persons import NON_NAMES, TITLE_WORDS, Mention, PersonFinder, _nice
+from .authorities import Authorities, Record, default_authorities, fold, slug
+from .corpus import Knowledge, NameEvidence
+from .persons import (
+    AMBIGUOUS,
+    FUNCTION_WORDS,
+    NAME_WORD,
+    NON_NAMES,
+    TITLE_WORDS,
+    Mention,
+    PersonFinder,
+    _alive,
+    _nice,
+)
 
-__all__ = ["Authorities", "annotate_entities", "default_authorities"]
+__all__ = ["Authorities", "Knowledge", "annotate_entities", "default_authorities", "gather_names"]
 
 KIND_ELEMENT = {"person": "persName", "place": "placeName", "org": "orgName"}
 EVIDENCE_RANK = {"form": 6, "signature": 5, "participant": 5, "title": 4, "heading": 4,
@@ -61,11 +72,10 @@ def _gazetteer(text: str, auth: Authorities) -> list[tuple[int, int, str]]:
     return out
 
 
-def annotate_entities(doc: Document, auth: Authorities | None = None) -> None:
-    """Tag persons, places and organisations in every block of ``doc`` (in place)."""
-    auth = auth or default_authorities()
+def _persons(doc: Document, auth: Authorities, knowledge: Knowledge | None):
+    """Person mentions with keys, the offsets they took per block, the gazetteer hits."""
     gaz = [_gazetteer(b.text, auth) for b in doc.blocks]
-    finder = PersonFinder(doc, auth)
+    finder = PersonFinder(doc, auth, knowledge)
     cands = finder.collect()
 
     # persons against places/orgs: the stronger claim keeps the words
@@ -91,7 +101,40 @@ def annotate_entities(doc: Document, auth: Authorities | None = None) -> None:
     chosen.sort(key=lambda m: (m.block, m.start))
     finder.resolve(chosen)
     chosen = [m for m in chosen if m.key]
-    chosen += _bare_surnames(doc, chosen, taken, gaz, auth)
+    return chosen, taken, gaz, finder
+
+
+def gather_names(doc: Document, auth: Authorities | None = None) -> NameEvidence:
+    """The corpus pass: the persons this document names with more than a bare surname."""
+    auth = auth or default_authorities()
+    chosen, _taken, _gaz, finder = _persons(doc, auth, None)
+    evidence = NameEvidence(lower_words=frozenset(finder.lower_words))
+    for m in chosen:
+        if m.evidence not in ("surname", "address") and m.surname:
+            evidence.add(m.surname, m.given, m.key)
+    return evidence
+
+
+def annotate_entities(doc: Document, auth: Authorities | None = None,
+                      knowledge: Knowledge | None = None) -> None:
+    """Persons, then places and organisations, in every block of ``doc`` (in place)."""
+    auth = auth or default_authorities()
+    annotate_persons(doc, auth, knowledge)
+    annotate_gazetteer(doc, auth, "place")
+    annotate_gazetteer(doc, auth, "org")
+
+
+def annotate_persons(doc: Document, auth: Authorities | None = None,
+                     knowledge: Knowledge | None = None) -> None:
+    """Tag persons in every block of ``doc`` and register them in ``doc.entities``.
+
+    ``knowledge`` is what the corpus pass gathered from every document of the batch
+    (``gather_names``); without it the document is its own corpus."""
+    auth = auth or default_authorities()
+    if knowledge is None:
+        knowledge = Knowledge.merge([gather_names(doc, auth)])
+    chosen, taken, gaz, finder = _persons(doc, auth, knowledge)
+    chosen += _bare_surnames(doc, chosen, taken, gaz, auth, knowledge, finder)
     chosen += _forename_address(doc, chosen, taken, auth)
 
     spans: list[tuple[int, Span]] = []
@@ -100,54 +143,108 @@ def annotate_entities(doc: Document, auth: Authorities | None = None) -> None:
         spans.append((m.block, Span(m.start, m.end, "persName", {"ref": "#" + m.key}, entity=m.key)))
         forms.setdefault(m.key, []).append(m.text)
     _letters(doc, chosen, taken, spans, forms)
-    for bi, hits in enumerate(gaz):
-        t = taken.setdefault(bi, [])
-        for s, e, key in hits:
-            if _free(doc.blocks[bi], s, e, t):
-                t.append((s, e))
-                rec = auth.records[key]
-                spans.append((bi, Span(s, e, KIND_ELEMENT[rec.kind], {"ref": "#" + key}, entity=key)))
-                forms.setdefault(key, []).append(doc.blocks[bi].text[s:e])
     for bi, span in sorted(spans, key=lambda x: (x[0], x[1].start)):
         doc.blocks[bi].spans.append(span)
     for key, fs in forms.items():
         _register(doc, auth, key, fs, chosen)
 
 
+def annotate_gazetteer(doc: Document, auth: Authorities | None = None, kind: str = "place") -> None:
+    """Tag the gazetteer's places (``kind="place"``) or organisations (``"org"``) where the
+    words are not already another span's."""
+    auth = auth or default_authorities()
+    forms: dict[str, list[str]] = {}
+    for block in doc.blocks:
+        added: list[tuple[int, int]] = []
+        for s, e, key in _gazetteer(block.text, auth):
+            rec = auth.records[key]
+            if rec.kind != kind or not _free(block, s, e, added):
+                continue
+            added.append((s, e))
+            block.spans.append(Span(s, e, KIND_ELEMENT[kind], {"ref": "#" + key}, entity=key))
+            forms.setdefault(key, []).append(block.text[s:e])
+    for key, fs in forms.items():
+        _register(doc, auth, key, fs, [])
+
+
+# A surname alone: particles ("de Gaulle", "von Brentano", "Couve de Murville") belong to it.
+_PARTICLE = r"(?:de|De|von|Von|van|Van|du|Du|da|di|della|del|le|La|ten|ter|bin|al|el)"
+BARE = re.compile(
+    rf"(?<![\w.\-’'])(?:{_PARTICLE}\s+)?{NAME_WORD}(?:\s+{_PARTICLE}\s+{NAME_WORD})?(?![\w\-])"
+)
+# Words after a bare surname that show it is used as a person's name.
+SPEECH = re.compile(
+    r"^(?:[’']s\b|,?\s+(?:said|says|stated|told|asked|replied|agreed|noted|added|thought|"
+    r"felt|suggested|indicated|explained|emphasized|emphasised|pointed|expressed|believed|"
+    r"wanted|wished|had|has|was|is|would|will|could|should|may|might|did|does|himself|herself)\b)"
+)
+_SENTENCE_END = re.compile(r"(?:^|[.!?:;“\"(\[—–]|\n)\s*$")
+
+
 def _bare_surnames(doc: Document, chosen: list[Mention], taken: dict[int, list[tuple[int, int]]],
-                   gaz: list[list[tuple[int, int, str]]], auth: Authorities) -> list[Mention]:
-    """A surname alone refers to the person already named by it in this document."""
+                   gaz: list[list[tuple[int, int, str]]], auth: Authorities,
+                   knowledge: Knowledge, finder: PersonFinder) -> list[Mention]:
+    """A surname alone, where the document, the corpus or the authority file knows it.
+
+    In order of the evidence: a person already named by it in this document; the persons
+    the corpus names by it (linked when there is one); a surname of the authority file
+    used as a name in context (linked when one record of it lived at the time). A word
+    the corpus also writes in lower case, a given name, a place or a word of the
+    lexicons is no bare surname."""
     by_surname: dict[str, set[str]] = {}
     for m in chosen:
-        by_surname.setdefault(m.surname, set()).add(m.key)
-    wanted: dict[str, tuple[str, str]] = {}  # surface -> (surname, key)
-    for sur, keys in by_surname.items():
-        if len(keys) != 1 or len(sur) < 3 or sur in NON_NAMES or sur.rstrip(".") in TITLE_WORDS:
-            continue
-        if sur in auth.given_names or sur in auth.gazetteer_forms or not sur[:1].isupper():
-            continue
-        key = next(iter(keys))
-        for form in (sur, sur.upper(), sur.capitalize()):
-            wanted[form] = (sur, key)
+        by_surname.setdefault(fold(m.surname), set()).add(m.key)
+    lower = finder.lower_words | knowledge.lower_words
     out: list[Mention] = []
-    if not wanted:
-        return out
-    alts = "|".join(map(re.escape, sorted(wanted, key=len, reverse=True)))
-    rx = re.compile(r"(?<![\w.\-])(?:" + alts + r")(?![\w\-])")
     for bi, block in enumerate(doc.blocks):
-        for mt in rx.finditer(block.text):
+        text = block.text
+        for mt in BARE.finditer(text):
             s, e = mt.span()
+            sur = mt.group()
+            if len(sur) < 3 or sur in NON_NAMES or sur in FUNCTION_WORDS or sur in TITLE_WORDS:
+                continue
+            after = text[e : e + 24]
             # "Nixon Presidential Materials", "Acheson Plan": a name used as a modifier
-            if re.match(r"\s+[A-Z][a-z]", block.text[e : e + 4]):
+            if re.match(r"\s+[A-Z][a-z]", after[:4]):
                 continue
             if any(gs < e and ge > s for gs, ge, _ in gaz[bi]):
+                continue
+            key = _bare_key(doc, sur, text, s, after, by_surname, knowledge, auth, lower, finder)
+            if key is None:
                 continue
             t = taken.setdefault(bi, [])
             if _free(block, s, e, t):
                 t.append((s, e))
-                sur, key = wanted[mt.group()]
-                out.append(Mention(bi, s, e, sur, [], "surname", key=key, text=mt.group()))
+                out.append(Mention(bi, s, e, sur, [], "surname", key=key, text=sur))
     return out
+
+
+def _bare_key(doc: Document, sur: str, text: str, s: int, after: str,
+              by_surname: dict[str, set[str]], knowledge: Knowledge, auth: Authorities,
+              lower: set[str] | frozenset[str], finder: PersonFinder) -> str | None:
+    fsur = fold(sur)
+    here = by_surname.get(fsur, set())
+    if here:
+        if len(here) != 1 or sur in auth.gazetteer_forms:
+            return None
+        return next(iter(here))
+    if fsur in lower or sur.lower() in lower or sur in auth.given_names or sur in auth.gazetteer_forms:
+        return None
+    before = text[max(0, s - 40) : s]
+    if re.search(r"[A-Z][\w’'.-]*\s+$", before) and not _SENTENCE_END.search(before):
+        return None  # the tail of a longer name or phrase we do not know
+    keys = knowledge.keys_for(sur)
+    if keys:
+        return next(iter(keys)) if len(keys) == 1 else "pers-" + slug(sur)
+    recs = [r for r in auth.surname_candidates(sur) if _alive(r, finder.year)]
+    if not recs:
+        return None
+    initial = _SENTENCE_END.search(before) is not None
+    if initial and not SPEECH.match(after):
+        return None  # a capitalised word opening a sentence: no evidence of a name
+    if len(recs) == 1 and sur not in AMBIGUOUS:
+        return recs[0].key
+    return "pers-" + slug(sur)
 
 
 ADDRESS = re.compile(r"(?:^|[“\"‘]|\bDear )\s*(?P<n>[A-Z][a-z]{2,})\s*(?:—|–|--|:|,)", re.MULTILINE)

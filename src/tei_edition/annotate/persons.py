@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from ..model import Document
 from .authorities import SUFFIXES, Authorities, Record, fold, lite_fold
+from .corpus import Knowledge
 
 _LOWER = r"a-zà-ÿā-ž"
 NAME_WORD = rf"(?:Mc|Mac|O['’]|D['’])?[A-Z][{_LOWER}]+(?:[-'’][A-Za-z][{_LOWER}]+)*"
@@ -201,9 +202,10 @@ _NOT_INITIALS_COMPACT = {x.replace(" ", "") for x in NOT_INITIALS}
 
 
 class PersonFinder:
-    def __init__(self, doc: Document, auth: Authorities) -> None:
+    def __init__(self, doc: Document, auth: Authorities, knowledge: Knowledge | None = None) -> None:
         self.doc = doc
         self.auth = auth
+        self.knowledge = knowledge
         self.year = _doc_year(doc)
         self.mentions: list[Mention] = []
         # words the document also uses in lower case are common words, not names
@@ -296,13 +298,16 @@ class PersonFinder:
 
     # -- resolution ---------------------------------------------------------------
     def resolve(self, mentions: list[Mention]) -> None:
-        """Give each kept mention an entity key (linked or unlinked), full names first."""
+        """Give each kept mention an entity key (linked or unlinked), full names first.
+
+        A mention the authority does not settle takes the key the corpus knows for its
+        name (``Knowledge``): one fitting person of that surname in the whole corpus."""
         doc_people: dict[str, set[str]] = {}  # folded surname -> keys met in this document
         title_ctx = " ".join(b.text for b in self.doc.blocks if b.role == "title")
         full = [m for m in mentions if m.given or m.form_keys]
         bare = [m for m in mentions if not (m.given or m.form_keys)]
         for m in full:
-            m.key = self._link(m, title_ctx)
+            m.key = self._corpus(self._link(m, title_ctx), m)
             doc_people.setdefault(fold(m.surname), set()).add(m.key)
         for m in bare:
             known = doc_people.get(fold(m.surname), set())
@@ -311,8 +316,18 @@ class PersonFinder:
             elif len(known) > 1:
                 m.key = None  # two people of this name in the document: leave it
             else:
-                m.key = self._link(m, title_ctx)
+                m.key = self._corpus(self._link(m, title_ctx), m)
                 doc_people.setdefault(fold(m.surname), set()).add(m.key)
+
+    def _corpus(self, key: str, m: Mention) -> str:
+        if self.knowledge is None or not key.startswith("pers-"):
+            return key
+        key = self.knowledge.canonical(key)
+        if key.startswith("pers-"):
+            keys = self.knowledge.keys_for(m.surname, m.given)
+            if len(keys) == 1:
+                return next(iter(keys))
+        return key
 
     def _link(self, m: Mention, title_ctx: str) -> str:
         if m.form_keys:

@@ -29,3 +29,14 @@ def resolve(spans: list[Span]) -> list[Span]:
         if all(_compatible(span, other) for other in kept):
             kept.append(span)
     return sorted(kept, key=lambda s: (s.start, -(s.end - s.start), s.kind != "pb"))
+
+
+def resolve_document(doc) -> None:
+    """``resolve`` every block's spans in place; entities left without a span go."""
+    used: set[str] = set()
+    for block in doc.blocks:
+        block.spans = resolve(block.spans)
+        used.update(s.entity for s in block.spans if s.entity)
+    keep = used | {k for k in (doc.meta.sender, doc.meta.recipient) if k}
+    for key in [k for k in doc.entities if k not in keep]:
+        del doc.entities[key]

@@ -6,6 +6,7 @@ replace their text (the "[Page N]" marker) with an empty element.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -277,7 +278,8 @@ def write_body(doc: Document, body: etree._Element) -> None:
         elif role == "author-line":
             w.top(block, "byline") or w.body(block)
         elif role == "date-line":
-            w.top(block, "docDate", _date_attrs(block)) or w.body(block)
+            attrs, shown = _date_attrs(block)
+            w.top(shown, "docDate", attrs) or w.body(block)
         elif role == "dateline":
             w.opener(block, "dateline") or w.body(block)
         elif role == "classification":
@@ -302,13 +304,14 @@ def write_body(doc: Document, body: etree._Element) -> None:
         w = w.parent
 
 
-def _date_attrs(block: Block) -> dict:
-    """docDate carries the value of the date span it holds (then the span is not repeated)."""
+def _date_attrs(block: Block) -> tuple[dict, Block]:
+    """docDate carries the value of the date span it holds; the block to write is a copy
+    without that span (the document itself is never changed by writing it)."""
     for span in block.spans:
         if span.kind == "date" and span.start == 0 and span.end >= len(block.text.rstrip(".")):
-            block.spans.remove(span)
-            return dict(span.attrs)
-    return {}
+            rest = [s for s in block.spans if s is not span]
+            return dict(span.attrs), dataclasses.replace(block, spans=rest)
+    return {}, block
 
 
 # --- header ------------------------------------------------------------------------------
