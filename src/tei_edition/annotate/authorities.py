@@ -36,35 +36,19 @@ from pathlib import Path
 
 import ahocorasick
 
+from . import lexicon
+
 # Cities at least this large are matched by their GeoNames name.
 CITY_POPULATION = 150_000
 # ...unless the name is a word or a person's name as well; a very large city keeps its name.
 CITY_POPULATION_ALWAYS = 1_000_000
 # City, state and country names that are ordinary words or too often something else.
-PLACE_STOPLIST = {
-    "Of", "Mobile", "Split", "Nice", "Bath", "Reading", "Independence", "Concord",
-    "Victoria", "Florence", "Jackson", "Lincoln", "Columbus", "Hamilton", "Pueblo",
-    "Marks", "Sale", "Wells", "Temple", "Orange", "Gary", "Aurora", "Salem", "Union",
-    "Hope", "Mercedes", "Leon", "Santa", "Cork", "Georgia", "Jersey", "Chad", "Man",
-    "Eugene", "Irving", "Lawrence", "Arlington", "Alexandria", "Cambridge", "Norman",
-    "Santiago", "Troy", "Springfield", "Paterson", "Pasadena", "Burlington", "Kent",
-    "Durham", "Guinea", "Niger", "Nauru", "Sandy", "Mesa", "Surprise", "Enterprise",
-    "Garland", "Ontario", "Hayward", "Lafayette", "Murray", "Dover", "Worcester",
-    "Richmond", "Charleston", "Clarksville", "Davis", "Peoria", "Joliet", "Madison",
-    "Warren", "Fairfield", "Jordan", "Van", "Batman", "Laval",
-}
+PLACE_STOPLIST = lexicon.words("place-stoplist")
 _WORD = re.compile(r"[\w’'.-]+")
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]|“[^”]*”|\"[^\"]*\"")
-_TITLE_WORDS = {
-    "mr", "mrs", "miss", "ms", "dr", "sir", "lord", "lady", "general", "gen", "admiral",
-    "adm", "colonel", "col", "major", "maj", "captain", "capt", "lieutenant", "lt",
-    "commander", "cdr", "senator", "president", "ambassador", "secretary", "governor",
-    "judge", "justice", "prince", "princess", "king", "queen", "emperor", "marshal",
-    "generalissimo", "chairman", "premier", "minister", "prime", "vice", "field",
-    "brigadier", "rear", "of", "the", "army", "then", "later", "rev", "father", "mme",
-    "madame", "monsieur", "m", "sergeant", "sgt", "count", "baron", "sheikh", "shaikh",
-    "gen.", "hon", "honorable", "dame", "air",
-}
+# Stripped from authority-file variants: the title words, and the fillers of phrases like
+# "Chief of the Army, then later General".
+_VARIANT_FILLERS = {"of", "the", "army", "then", "later", "m"}
 SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "2d", "2nd", "3d", "3rd"}
 
 
@@ -74,6 +58,9 @@ def fold(s: str) -> str:
     s = unicodedata.normalize("NFKD", s)
     s = "".join(c for c in s if not unicodedata.combining(c))
     return s.replace("’", "'").casefold()
+
+
+_TITLE_WORDS = {fold(w) for w in lexicon.words("title-words")} | _VARIANT_FILLERS
 
 
 def lite_fold(s: str) -> str:
@@ -329,7 +316,12 @@ class Authorities:
 
     # -- look-up -------------------------------------------------------------------
     def surname_candidates(self, surname: str) -> list[Record]:
-        return self.persons_by_surname.get(fold(surname), [])
+        """Records of this surname; "von Brentano" also finds "Brentano, Heinrich von"."""
+        key = fold(surname)
+        found = self.persons_by_surname.get(key)
+        if found is None and " " in key:
+            found = self.persons_by_surname.get(key.split(" ", 1)[1])
+        return found or []
 
 
 @functools.cache

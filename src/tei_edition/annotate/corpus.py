@@ -41,7 +41,13 @@ class NameEvidence:
     lower_words: frozenset[str] = frozenset()
 
     def add(self, surname: str, given: list[str] | tuple[str, ...], key: str) -> None:
-        keys = self.people.setdefault(fold(surname), {})
+        fs = fold(surname)
+        for short in _short_forms(fs):
+            self._add(short, given, key)
+        self._add(fs, given, key)
+
+    def _add(self, fs: str, given: list[str] | tuple[str, ...], key: str) -> None:
+        keys = self.people.setdefault(fs, {})
         old = keys.get(key, ())
         if len(given) > len(old) or (len(given) == len(old) and tuple(given) < old):
             keys[key] = tuple(given)
@@ -104,6 +110,21 @@ class Knowledge:
         """The canonical keys of the persons of this surname whose given names fit."""
         keys = self.people.get(fold(surname), {})
         return {self.canonical(k) for k, g in keys.items() if consistent_given(tuple(given), g)}
+
+
+_PARTICLES = {"de", "von", "van", "du", "da", "di", "della", "del", "le", "la", "ten", "ter"}
+
+
+def _short_forms(fs: str) -> list[str]:
+    """A compound surname is also written short: "Couve de Murville" -> "couve",
+    "von Brentano" -> "brentano"."""
+    toks = fs.split()
+    out = []
+    if len(toks) >= 3 and toks[1] in _PARTICLES:
+        out.append(toks[0])
+    if len(toks) >= 2 and toks[0] in _PARTICLES:
+        out.append(" ".join(toks[1:]))
+    return out
 
 
 def _fullness(given: tuple[str, ...]) -> tuple[int, int]:

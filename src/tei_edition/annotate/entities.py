@@ -26,6 +26,7 @@ from .persons import (
     FUNCTION_WORDS,
     NAME_WORD,
     NON_NAMES,
+    PARTICLE,
     TITLE_WORDS,
     Mention,
     PersonFinder,
@@ -140,6 +141,9 @@ def annotate_persons(doc: Document, auth: Authorities | None = None,
     spans: list[tuple[int, Span]] = []
     forms: dict[str, list[str]] = {}
     for m in chosen:
+        if not m.key:  # a person, but which one the evidence does not say
+            spans.append((m.block, Span(m.start, m.end, "persName")))
+            continue
         spans.append((m.block, Span(m.start, m.end, "persName", {"ref": "#" + m.key}, entity=m.key)))
         forms.setdefault(m.key, []).append(m.text)
     _letters(doc, chosen, taken, spans, forms)
@@ -167,10 +171,9 @@ def annotate_gazetteer(doc: Document, auth: Authorities | None = None, kind: str
         _register(doc, auth, key, fs, [])
 
 
-# A surname alone: particles ("de Gaulle", "von Brentano", "Couve de Murville") belong to it.
-_PARTICLE = r"(?:de|De|von|Von|van|Van|du|Du|da|di|della|del|le|La|ten|ter|bin|al|el)"
+# A surname alone, with the particles that belong to it.
 BARE = re.compile(
-    rf"(?<![\w.\-’'])(?:{_PARTICLE}\s+)?{NAME_WORD}(?:\s+{_PARTICLE}\s+{NAME_WORD})?(?![\w\-])"
+    rf"(?<![\w.\-’'])(?:{PARTICLE}\s+)?{NAME_WORD}(?:\s+{PARTICLE}\s+{NAME_WORD})?(?![\w\-])"
 )
 # Words after a bare surname that show it is used as a person's name.
 SPEECH = re.compile(
@@ -222,29 +225,33 @@ def _bare_surnames(doc: Document, chosen: list[Mention], taken: dict[int, list[t
 def _bare_key(doc: Document, sur: str, text: str, s: int, after: str,
               by_surname: dict[str, set[str]], knowledge: Knowledge, auth: Authorities,
               lower: set[str] | frozenset[str], finder: PersonFinder) -> str | None:
+    """The key for a bare surname; "" tags a person without a link; None: no person."""
     fsur = fold(sur)
+    if sur in auth.gazetteer_forms:
+        return None
     here = by_surname.get(fsur, set())
     if here:
-        if len(here) != 1 or sur in auth.gazetteer_forms:
-            return None
-        return next(iter(here))
-    if fsur in lower or sur.lower() in lower or sur in auth.given_names or sur in auth.gazetteer_forms:
-        return None
+        return next(iter(here)) if len(here) == 1 else ""
     before = text[max(0, s - 40) : s]
-    if re.search(r"[A-Z][\w’'.-]*\s+$", before) and not _SENTENCE_END.search(before):
+    initial = _SENTENCE_END.search(before) is not None
+    if not initial and re.search(r"[A-Z][\w’'.-]*\s+$", before):
         return None  # the tail of a longer name or phrase we do not know
+    common = fsur in lower or sur.lower() in lower or sur in auth.given_names
+    if initial and (common or not SPEECH.match(after)) and not knowledge.keys_for(sur):
+        return None  # a capitalised word opening a sentence: no evidence of a name
     keys = knowledge.keys_for(sur)
     if keys:
-        return next(iter(keys)) if len(keys) == 1 else "pers-" + slug(sur)
+        if common and initial and not SPEECH.match(after):
+            return None
+        return next(iter(keys)) if len(keys) == 1 else ""
+    if common:
+        return None
     recs = [r for r in auth.surname_candidates(sur) if _alive(r, finder.year)]
     if not recs:
         return None
-    initial = _SENTENCE_END.search(before) is not None
-    if initial and not SPEECH.match(after):
-        return None  # a capitalised word opening a sentence: no evidence of a name
     if len(recs) == 1 and sur not in AMBIGUOUS:
         return recs[0].key
-    return "pers-" + slug(sur)
+    return ""
 
 
 ADDRESS = re.compile(r"(?:^|[“\"‘]|\bDear )\s*(?P<n>[A-Z][a-z]{2,})\s*(?:—|–|--|:|,)", re.MULTILINE)

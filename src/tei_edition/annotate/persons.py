@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Document
+from . import lexicon
 from .authorities import SUFFIXES, Authorities, Record, fold, lite_fold
 from .corpus import Knowledge
 
@@ -26,51 +27,11 @@ UPPER_WORD = r"(?:MC|MAC)?[A-Z]{2,}(?:[-'’][A-Z]+)*"
 INITIAL = r"[A-Z]\."
 
 # Titles before a name; the title itself stays outside the persName (FRUS style).
-TITLES = [
-    (r"Secretary of (?:State|Defense|Commerce|Agriculture|Labor|the Treasury|the Interior|"
-    r"the Army|the Navy|the Air Force|War|Health, Education,? and Welfare|Transportation)"),
-    r"(?:Deputy |Assistant |Under |Acting )*Secretary", r"Vice President", r"President",
-    r"Prime Minister", r"Foreign Minister", r"Defense Minister", r"Minister", r"Premier",
-    r"Mr\.", r"Mrs\.", r"Miss", r"Ms\.", r"Dr\.", r"Sir", r"Lord", r"Lady", r"Madame", r"Mme\.",
-    r"(?:Lieutenant |Major |Brigadier |Lt\. |Maj\. |Brig\. )?General", r"Gen\.",
-    r"(?:Rear |Vice |Fleet )?Admiral", r"Adm\.", r"Colonel", r"Col\.", r"Major", r"Captain",
-    r"Commander", r"Lieutenant", r"Senator", r"Congressman", r"Governor", r"Ambassador",
-    r"Generalissimo", r"Marshal", r"Field Marshal", r"Chairman", r"Chancellor",
-    r"Budget Director", r"Director", r"Judge", r"Justice", r"King", r"Queen", r"Emperor",
-    r"Prince", r"Chargé", r"Consul General", r"Consul",
-]
-TITLE_WORDS = {
-    "Mr", "Mrs", "Miss", "Ms", "Dr", "Sir", "Lord", "Lady", "Madame", "Mme", "General", "Gen",
-    "Admiral", "Adm", "Colonel", "Col", "Major", "Captain", "Commander", "Lieutenant",
-    "Senator", "Congressman", "Governor", "Ambassador", "Generalissimo", "Marshal",
-    "Chairman", "Chancellor", "Director", "Judge", "Justice", "King", "Queen", "Emperor",
-    "Prince", "President", "Secretary", "Minister", "Premier", "Vice", "Prime", "Deputy",
-    "Assistant", "Under", "Acting", "Foreign", "Consul", "Chargé", "Field", "Rear", "Budget",
-}
-# Capitalised words that end a name candidate: offices, institutions, common nouns.
-NON_NAMES = {
-    "Assembly", "Staff", "Council", "Committee", "Department", "Government", "House", "Office",
-    "Plan", "Doctrine", "Act", "Treaty", "Island", "Islands", "Mission", "Party", "River",
-    "Street", "University", "Administration", "Agency", "Army", "Navy", "Force", "Forces",
-    "Fleet", "Bureau", "Affairs", "Conference", "Resolution", "Program", "Programme", "Report",
-    "Line", "Canal", "Bay", "Sea", "Strait", "Peninsula", "War", "Day", "Subject", "Participants",
-    "Present", "Communist", "Communists", "Asian", "Chinese", "Korean", "American", "Soviet",
-    "Nationalist", "Nationalists", "Embassy", "Consulate", "Legation", "State", "States",
-    "Secretariat", "General", "Chiefs", "Command", "Headquarters", "Republic",
-    "Union", "Nations", "Kingdom", "Empire", "Cabinet", "Senate", "Congress", "Corps",
-    "Division", "Group", "Board", "Commission", "Service", "Section", "Branch", "Institute", "Foundation", "Company", "Corporation", "Bank", "Fund", "Organization",
-    "Presidential", "Materials", "Files", "Papers", "Library", "Archives", "Lot", "Box",
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday",
-    "Friday", "Saturday", "Sunday", "Telegram", "Memorandum", "Letter", "Note", "The",
-    "This", "That", "These", "Those", "His", "Her", "Their", "Our", "Its", "And", "But",
-    "Public", "Special", "Message", "Address", "Source", "Sincerely", "Dear", "Excellency",
-    "First", "Second", "Third", "Christmas", "Easter", "God", "Lord", "Jr", "Sr",
-    "Minister", "Ministry", "Premier", "Chief", "Deputy", "Assistant", "Acting", "Under",
-    "Far", "Eastern", "East", "West", "Western", "North", "South", "Northern", "Southern",
-    "Central", "Economic", "Political", "Military", "National", "Security", "Foreign",
-    "Defense", "Intelligence", "Budget", "Trade", "Commerce", "Agriculture", "Treasury",
-}
+TITLES = list(lexicon.entries("titles"))
+TITLE_WORDS = lexicon.words("title-words")
+# Capitalised words that end a name candidate: offices, institutions, common nouns,
+# nationalities and other adjectives of peoples.
+NON_NAMES = lexicon.words("non-names") | lexicon.words("demonyms")
 OFFICE_WORDS = re.compile(
     r"\b(?:Secretary|Director|Ambassador|Consul|Minister|Assistant|Chief|Counselor|Adviser|"
     r"Advisor|Officer|Representative|Chairman|Administrator|Commander|Agency|Affairs|Embassy|"
@@ -79,29 +40,20 @@ OFFICE_WORDS = re.compile(
 )
 ROLE_CONTEXT_STOP = {"the", "of", "for", "and", "to", "in", "on", "a", "an", "by", "at", "from"}
 # Surnames that are also common words or very common names: a bare mention of them needs
-# a full name in the same document, never an authority guess.
-AMBIGUOUS = {
-    "Johnson", "George", "Hoover", "Miller", "Smith", "Merchant", "Brown", "Jones", "White",
-    "Young", "King", "Green", "Rice", "Bush", "Ford", "Carter", "Wilson", "Taylor", "Lord",
-    "Long", "Bishop", "Baker", "Cook", "Fox", "Hunt", "Little", "Price", "Rich", "Wood",
-    "Walker", "Hill", "Lee", "Marshall", "Grant", "Stone", "Story", "Bell",
-}
-FUNCTION_WORDS = {
-    "It", "In", "On", "At", "As", "If", "He", "She", "We", "They", "To", "By", "Of", "Or", "So",
-    "No", "Is", "Be", "Do", "Go", "Up", "Us", "An", "Any", "All", "For", "With", "From", "When",
-    "Where", "While", "After", "Before", "Since", "Although", "Though", "There", "Here", "What",
-    "Which", "Who", "Whom", "Why", "How", "Not", "Nor", "Yet", "Also", "Then", "Thus", "Once",
-    "Some", "Such", "Each", "Every", "Both", "Either", "Neither", "Many", "Most", "More", "Other",
-    "Following", "Re", "Item", "Items", "Memoranda", "Notes", "Summary", "Action", "Situation",
-}
-NOT_INITIALS = {"U. S.", "U.S.", "U. N.", "U.N.", "U. K.", "U.K."}
+# a full name in the document or the corpus, never an authority guess.
+AMBIGUOUS = lexicon.words("ambiguous-surnames")
+FUNCTION_WORDS = lexicon.words("function-words")
+NOT_INITIALS = lexicon.words("not-initials")
 
 _TITLE_RE = "|".join(f"(?:{t})" for t in TITLES)
 NAME_WORD = rf"(?!(?:{'|'.join(sorted(TITLE_WORDS))})\b){NAME_WORD}"
 # Title + [given names / initials] + surname (at most four tokens).
+# Particles that belong to a surname: "de Gaulle", "von Brentano", "Couve de Murville".
+PARTICLE = r"(?:de|De|von|Von|van|Van|du|Du|da|di|della|del|le|La|ten|ter|bin|al|el)"
 TITLED = re.compile(
     rf"(?<![\w.])(?=[A-Z])(?P<title>{_TITLE_RE})\s+(?P<name>(?:{INITIAL}\s?){{0,3}}"
-    rf"(?:{NAME_WORD}\s+(?:{INITIAL}\s?){{0,2}}){{0,2}}{NAME_WORD})(?P<sfx>,? (?:Jr|Sr)\.)?"
+    rf"(?:{NAME_WORD}\s+(?:{INITIAL}\s?){{0,2}}){{0,2}}(?:{PARTICLE}\s+)?{NAME_WORD})"
+    rf"(?P<sfx>,? (?:Jr|Sr)\.)?"
 )
 INITIALED = re.compile(
     rf"(?<![\w.])(?=[A-Z])(?P<name>(?:{INITIAL}\s?){{1,3}}(?:{NAME_WORD}\s+){{0,1}}{NAME_WORD})"
@@ -139,11 +91,17 @@ class Mention:
     words: list[str] = field(default_factory=list)
 
 
+_PARTICLE_RE = re.compile(PARTICLE)
+
+
 def _split_name(name: str) -> tuple[str, list[str]]:
+    """Surname and given names; a particle before the surname belongs to it."""
     toks = [t for t in re.split(r"\s+", name.strip()) if t]
     toks = [t for t in toks if fold(t).rstrip(",") not in SUFFIXES]
     if not toks:
         return "", []
+    if len(toks) >= 2 and _PARTICLE_RE.fullmatch(toks[-2]):
+        return " ".join(toks[-2:]), toks[:-2]
     return toks[-1], toks[:-1]
 
 
@@ -254,6 +212,12 @@ class PersonFinder:
                 continue
             sur, given = _split_name(surface)
             recs = [self.auth.records[k] for k in keys]
+            fsurs = {fold(r.surname) for r in recs}
+            if len(fsurs) == 1:  # the record knows where the surname starts
+                fs = next(iter(fsurs))
+                if fold(surface).endswith(" " + fs) and fs != fold(sur):
+                    cut = len(surface) - len(fs)
+                    sur, given = surface[cut:], surface[:cut].split()
             if recs and any(fold(r.surname) == fold(toks[0]) for r in recs) and not any(
                 fold(r.surname) == fold(sur) for r in recs
             ):
