@@ -198,7 +198,8 @@ class Authorities:
         self.persons_by_surname: dict[str, list[Record]] = defaultdict(list)
         self.person_forms: dict[str, list[str]] = defaultdict(list)
         self.gazetteer_forms: dict[str, list[str]] = defaultdict(list)
-        self.given_names: set[str] = set()
+        self.given_names: set[str] = set()  # packaged list plus the authorities' forenames
+        self.common_given_names: set[str] = set()  # the packaged list alone
         self.person_automaton: ahocorasick.Automaton | None = None
         self.gazetteer_automaton: ahocorasick.Automaton | None = None
         self.has_persons = False
@@ -217,6 +218,7 @@ class Authorities:
         for line in (data / "given-names.txt").read_text(encoding="utf-8").splitlines():
             if line and not line.startswith("#"):
                 self.given_names.add(line.strip())
+        self.common_given_names = set(self.given_names)
         for p in person_files:
             self._load_persons(Path(p))
         self._load_places(json.loads((data / "places.json").read_text(encoding="utf-8")))

@@ -42,7 +42,7 @@ class NameEvidence:
 
     def add(self, surname: str, given: list[str] | tuple[str, ...], key: str) -> None:
         fs = fold(surname)
-        for short in _short_forms(fs):
+        for short in short_forms(fs):
             self._add(short, given, key)
         self._add(fs, given, key)
 
@@ -115,7 +115,7 @@ class Knowledge:
 _PARTICLES = {"de", "von", "van", "du", "da", "di", "della", "del", "le", "la", "ten", "ter"}
 
 
-def _short_forms(fs: str) -> list[str]:
+def short_forms(fs: str) -> list[str]:
     """A compound surname is also written short: "Couve de Murville" -> "couve",
     "von Brentano" -> "brentano"."""
     toks = fs.split()

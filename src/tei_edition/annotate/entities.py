@@ -20,7 +20,7 @@ import re
 
 from ..model import Block, Document, Entity, Span
 from .authorities import Authorities, Record, default_authorities, fold, slug
-from .corpus import Knowledge, NameEvidence
+from .corpus import Knowledge, NameEvidence, short_forms
 from .persons import (
     AMBIGUOUS,
     FUNCTION_WORDS,
@@ -38,7 +38,7 @@ __all__ = ["Authorities", "Knowledge", "annotate_entities", "default_authorities
 
 KIND_ELEMENT = {"person": "persName", "place": "placeName", "org": "orgName"}
 EVIDENCE_RANK = {"form": 6, "signature": 5, "participant": 5, "title": 4, "heading": 4,
-                 "initials": 3, "given": 2, "surname": 1, "address": 1}
+                 "initials": 3, "speaker": 3, "given": 2, "surname": 1, "address": 1}
 
 
 def _free(block: Block, start: int, end: int, taken: list[tuple[int, int]]) -> bool:
@@ -202,6 +202,8 @@ def _bare_surnames(doc: Document, chosen: list[Mention], taken: dict[int, list[t
     for bi, block in enumerate(doc.blocks):
         text = block.text
         for mt in BARE.finditer(text):
+            if block.role == "paragraph" and mt.start() == 0 and text[mt.end() : mt.end() + 1] == ":":
+                continue  # a speaker label the person finder did not take
             s, e = mt.span()
             sur = mt.group()
             if len(sur) < 3 or sur in NON_NAMES or sur in FUNCTION_WORDS or sur in TITLE_WORDS:
@@ -219,6 +221,9 @@ def _bare_surnames(doc: Document, chosen: list[Mention], taken: dict[int, list[t
             if _free(block, s, e, t):
                 t.append((s, e))
                 out.append(Mention(bi, s, e, sur, [], "surname", key=key, text=sur))
+                if key:  # "Couve de Murville" found bare: "Couve" is the same person
+                    for f in (fold(sur), *short_forms(fold(sur))):
+                        by_surname.setdefault(f, {key})
     return out
 
 
@@ -236,7 +241,7 @@ def _bare_key(doc: Document, sur: str, text: str, s: int, after: str,
     initial = _SENTENCE_END.search(before) is not None
     if not initial and re.search(r"[A-Z][\w’'.-]*\s+$", before):
         return None  # the tail of a longer name or phrase we do not know
-    common = fsur in lower or sur.lower() in lower or sur in auth.given_names
+    common = fsur in lower or sur.lower() in lower or sur in auth.common_given_names
     if initial and (common or not SPEECH.match(after)) and not knowledge.keys_for(sur):
         return None  # a capitalised word opening a sentence: no evidence of a name
     keys = knowledge.keys_for(sur)

@@ -14,6 +14,7 @@ Everything else stays unlinked with a key derived from the name. Precision first
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ..model import Document
@@ -63,6 +64,15 @@ GIVEN = re.compile(
     rf"(?<![\w.])(?=[A-Z])(?P<name>(?P<given>{NAME_WORD})\s+(?:(?:{INITIAL}\s?){{1,2}}|{NAME_WORD}\s+)?"
     rf"{NAME_WORD})(?P<sfx>,? (?:Jr|Sr)\.)?"
 )
+# "Paek Tu-chin", "Yi Hu-rak", "Kim Chong-p’il": a Korean or Chinese name, surname first.
+EAST_ASIAN = re.compile(
+    r"(?<![\w.\-’'])(?P<name>(?P<sur>[A-Z][a-z]{1,4})\s+(?P<given>[A-Z][a-z]{0,5}[-–][A-Za-z][a-z’']{1,6}))"
+    r"(?P<sfx>)(?![\w\-])"
+)
+# A speaker in a transcript or minutes: "Stans: Yes, yes—", "Kissinger: ...".
+SPEAKER = re.compile(rf"^(?P<name>(?:{INITIAL}\s?)?(?:{NAME_WORD}\s+)?(?:{PARTICLE}\s+)?{NAME_WORD})(?P<sfx>):\s+\S")
+# Titles of courtesy: whatever capitalised word follows is a name ("Mr. West").
+HONORIFICS = {"Mr.", "Mr", "Mrs.", "Mrs", "Miss", "Ms.", "Mme.", "Madame", "Dr.", "Herr", "Monsieur"}
 PAREN = re.compile(rf"\((?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{0,2}})\)")
 SIGNATURE = re.compile(
     rf"^\s*(?P<name>(?:(?:{INITIAL}|{NAME_WORD}|{UPPER_WORD})\.?\s+){{0,4}}"
@@ -167,6 +177,11 @@ class PersonFinder:
         self.year = _doc_year(doc)
         self.mentions: list[Mention] = []
         # words the document also uses in lower case are common words, not names
+        # a label opening two or more paragraphs ("Stans: ...") is a speaker
+        self.speakers = Counter(
+            m.group("name") for b in doc.blocks if b.role == "paragraph"
+            for m in [SPEAKER.match(b.text)] if m
+        )
         self.lower_words = {
             w for b in doc.blocks for w in re.findall(r"(?<![\w.])[a-z][a-z]+", b.text)
         }
@@ -183,6 +198,14 @@ class PersonFinder:
                 self._participant(bi, text)
             for m in TITLED.finditer(text):
                 self._add_regex(bi, m, "title", m.group("title"))
+            for m in EAST_ASIAN.finditer(text):
+                if m.group("sur") not in NON_NAMES and m.group("sur") not in FUNCTION_WORDS:
+                    self._add(bi, m.start("name"), m.end("name"), "given", surname=m.group("sur"),
+                              given=[m.group("given")])
+            m = SPEAKER.match(text) if block.role == "paragraph" else None
+            if m and (self.speakers[m.group("name")] > 1
+                      or self.auth.surname_candidates(_split_name(m.group("name"))[0])):
+                self._add_regex(bi, m, "speaker")
             for m in INITIALED.finditer(text):
                 if m.group("name")[:5].replace(" ", "") in _NOT_INITIALS_COMPACT:
                     continue
@@ -246,7 +269,10 @@ class PersonFinder:
         if given is None:
             surname, given = _split_name(re.sub(r",? (?:Jr|JR|Sr)\.$", "", text))
         toks = [*given, surname]
-        if evidence != "form" and not _ok_name(toks, self.auth.given_names):
+        if (evidence == "title" and given == [] and surname in NON_NAMES and surname not in TITLE_WORDS
+                and (title in HONORIFICS or self.auth.surname_candidates(surname))):
+            pass  # "Mr. West", "Colonel House": after a title the word is a name
+        elif evidence != "form" and not _ok_name(toks, self.auth.given_names):
             # "General Bradley Admiral Lalor": drop trailing non-name words once
             return
         if evidence in ("given", "initials") and surname.isupper():
