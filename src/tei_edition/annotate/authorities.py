@@ -233,6 +233,8 @@ class Authorities:
         return self
 
     def _load_persons(self, path: Path) -> None:
+        from .corpus import short_forms  # corpus needs fold from here
+
         prefix = "hsg" if "hsg" in path.name else slug(path.stem.split("-")[0])
         with path.open(encoding="utf-8") as fh:
             for line in fh:
@@ -245,6 +247,8 @@ class Authorities:
                 self.has_persons = True
                 self.records[rec.key] = rec
                 self.persons_by_surname[fold(rec.surname)].append(rec)
+                for short in short_forms(fold(rec.surname)):  # "Couve" of "Couve de Murville"
+                    self.persons_by_surname[short].append(rec)
                 for f in rec.forms:
                     keys = self.person_forms[lite_fold(f)]
                     if rec.key not in keys:

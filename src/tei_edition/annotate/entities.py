@@ -23,6 +23,7 @@ from .authorities import Authorities, Record, default_authorities, fold, slug
 from .corpus import Knowledge, NameEvidence, short_forms
 from .persons import (
     AMBIGUOUS,
+    CALENDAR,
     FUNCTION_WORDS,
     NAME_WORD,
     NON_NAMES,
@@ -177,11 +178,17 @@ BARE = re.compile(
 )
 # Words after a bare surname that show it is used as a person's name.
 SPEECH = re.compile(
-    r"^(?:[’']s\b|,?\s+(?:said|says|stated|told|asked|replied|agreed|noted|added|thought|"
-    r"felt|suggested|indicated|explained|emphasized|emphasised|pointed|expressed|believed|"
-    r"wanted|wished|had|has|was|is|would|will|could|should|may|might|did|does|himself|herself)\b)"
+    r"^(?:[’']s\b|,?\s+(?:(?:also|then|again|further|later|now|still|once|himself|herself|"
+    r"strongly|firmly|flatly|quickly|only|had|has|would|will|could|did)\s+)?(?:said|says|stated|"
+    r"told|asked|replied|responded|agreed|noted|added|thought|felt|suggested|indicated|"
+    r"explained|emphasized|emphasised|pointed|expressed|believed|wanted|wished|stressed|"
+    r"warned|urged|proposed|argued|insisted|commented|remarked|observed|recalled|"
+    r"mentioned|declared|announced|confirmed|reported|inquired|enquired|promised|"
+    r"continued|concluded|opened|called|met|spoke|raised|saw|believes|feels|thinks|"
+    r"wants|seems|seemed|is|was|had|has|would|will|could|should|may|might|did|does)\b)"
 )
-_SENTENCE_END = re.compile(r"(?:^|[.!?:;“\"(\[—–]|\n)\s*$")
+_SENTENCE_END = re.compile(r"(?:^|[.!?:;“\"\[—–]|\n)\s*$")
+_WORD_BEFORE = re.compile(r"([A-Z][\w’'.-]*)\s+$")
 
 
 def _bare_surnames(doc: Document, chosen: list[Mention], taken: dict[int, list[tuple[int, int]]],
@@ -239,7 +246,8 @@ def _bare_key(doc: Document, sur: str, text: str, s: int, after: str,
         return next(iter(here)) if len(here) == 1 else ""
     before = text[max(0, s - 40) : s]
     initial = _SENTENCE_END.search(before) is not None
-    if not initial and re.search(r"[A-Z][\w’'.-]*\s+$", before):
+    prev = _WORD_BEFORE.search(before)
+    if not initial and prev and prev.group(1) not in FUNCTION_WORDS | CALENDAR:
         return None  # the tail of a longer name or phrase we do not know
     common = fsur in lower or sur.lower() in lower or sur in auth.common_given_names
     if initial and (common or not SPEECH.match(after)) and not knowledge.keys_for(sur):

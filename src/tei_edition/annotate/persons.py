@@ -32,7 +32,8 @@ TITLES = list(lexicon.entries("titles"))
 TITLE_WORDS = lexicon.words("title-words")
 # Capitalised words that end a name candidate: offices, institutions, common nouns,
 # nationalities and other adjectives of peoples.
-NON_NAMES = lexicon.words("non-names") | lexicon.words("demonyms")
+CALENDAR = lexicon.words("calendar")
+NON_NAMES = lexicon.words("non-names") | lexicon.words("demonyms") | CALENDAR
 OFFICE_WORDS = re.compile(
     r"\b(?:Secretary|Director|Ambassador|Consul|Minister|Assistant|Chief|Counselor|Adviser|"
     r"Advisor|Officer|Representative|Chairman|Administrator|Commander|Agency|Affairs|Embassy|"
@@ -270,6 +271,7 @@ class PersonFinder:
             surname, given = _split_name(re.sub(r",? (?:Jr|JR|Sr)\.$", "", text))
         toks = [*given, surname]
         if (evidence == "title" and given == [] and surname in NON_NAMES and surname not in TITLE_WORDS
+                and surname not in CALENDAR
                 and (title in HONORIFICS or self.auth.surname_candidates(surname))):
             pass  # "Mr. West", "Colonel House": after a title the word is a name
         elif evidence != "form" and not _ok_name(toks, self.auth.given_names):
