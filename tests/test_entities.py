@@ -257,8 +257,33 @@ def test_user_files_extend(tmp_path: Path) -> None:
     auth = Authorities.load(person_files=[tmp_path / "people.jsonl"], org_files=[tmp_path / "orgs.json"])
     doc = doc_of(("paragraph", "Quentin Q. Zorbin of the Acme Board. Mr. Zorbin agreed."))
     annotate_entities(doc, auth)
+    # the file declares no authority and has no history.state.gov sources: a local list,
+    # whatever the file is called
     assert [(t, e) for _k, t, e in tags(doc)] == [
-        ("Quentin Q. Zorbin", "people-7"), ("Acme Board", "org-acme"), ("Zorbin", "people-7")]
+        ("Quentin Q. Zorbin", "local-7"), ("Acme Board", "org-acme"), ("Zorbin", "local-7")]
+    assert doc.entities["local-7"].idnos[0] == ("local", "7")
+
+
+def test_person_idno_type_is_the_declared_authority(tmp_path: Path) -> None:
+    """people.jsonl in the hsg format is hsg by its sources; a declared authority wins;
+    the written file is valid either way (``type="people"`` was not)."""
+    from tei_edition.pipeline import convert_document
+    from tei_edition.validate import validate_file
+
+    rows = [{"id": "7", "name": "Zorbin, Quentin Q.", "sources": [
+                "https://history.state.gov/historicaldocuments/frus1951v07/persons#p_Z1"]},
+            {"id": "Q42", "name": "Quarle, Ada", "authority": "wikidata"}]
+    (tmp_path / "people.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    auth = Authorities.load(person_files=[tmp_path / "people.jsonl"])
+    doc = doc_of(("paragraph", "Quentin Q. Zorbin met Ada Quarle."))
+    annotate_entities(doc, auth)
+    assert [e for _k, _t, e in tags(doc)] == ["hsg-7", "wikidata-q42"]
+    assert doc.entities["wikidata-q42"].idnos[0] == ("wikidata", "Q42")
+    out = tmp_path / "t.xml"
+    out.write_bytes(convert_document(b"Memorandum\n\nQuentin Q. Zorbin met Ada Quarle.\n",
+                                     "t.txt", auth)[1])
+    assert validate_file(str(out)) == []
+    assert b'<idno type="hsg">7</idno>' in out.read_bytes()
 
 
 def test_types_are_tei_tokens() -> None:

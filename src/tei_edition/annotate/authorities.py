@@ -94,6 +94,8 @@ class Record:
     prominence: float = 0.0
     forms: list[str] = field(default_factory=list)
     hint: str = ""  # note plus titles seen in variants, for matching office words in context
+    # places only: what the name meant when (from year, to year, key or None = unlinked)
+    periods: list[tuple[int | None, int | None, str | None]] = field(default_factory=list)
 
 
 def _year(v: object) -> int | None:
@@ -111,7 +113,22 @@ def _strip_titles(tokens: list[str]) -> list[str]:
     return [t for t in tokens if fold(t).rstrip(".") not in _TITLE_WORDS]
 
 
-def _person_record(obj: dict, prefix: str = "hsg") -> Record | None:
+# The idno types a person record may declare (``"authority"``); the schema knows these.
+PERSON_AUTHORITIES = {"hsg", "viaf", "wikidata", "local"}
+
+
+def _authority(obj: dict, sources: list[str]) -> str:
+    """The record's declared authority; the Office of the Historian's records say so by
+    their history.state.gov sources; anything else is a local list."""
+    declared = obj.get("authority")
+    if isinstance(declared, str) and declared in PERSON_AUTHORITIES:
+        return declared
+    if any("history.state.gov/" in s for s in sources):
+        return "hsg"
+    return "local"
+
+
+def _person_record(obj: dict) -> Record | None:
     name = (obj.get("name") or "").strip()
     pid = str(obj.get("id") or "").strip()
     if not name or not pid:
@@ -156,7 +173,7 @@ def _person_record(obj: dict, prefix: str = "hsg") -> Record | None:
             if fold(toks[-1]) == fsur or (east and fold(toks[0]) == fsur):
                 forms.add(" ".join(toks))
     sources = [s for s in obj.get("sources") or [] if isinstance(s, str)]
-    authority = obj.get("authority") or prefix
+    authority = _authority(obj, sources)
     idnos = [(authority, pid)]
     uri = next((s for s in sources if "/departmenthistory/people/" in s), sources[0] if sources else None)
     if uri:
@@ -235,13 +252,12 @@ class Authorities:
     def _load_persons(self, path: Path) -> None:
         from .corpus import short_forms  # corpus needs fold from here
 
-        prefix = "hsg" if "hsg" in path.name else slug(path.stem.split("-")[0])
         with path.open(encoding="utf-8") as fh:
             for line in fh:
                 line = line.strip()
                 if not line:
                     continue
-                rec = _person_record(json.loads(line), prefix)
+                rec = _person_record(json.loads(line))
                 if rec is None:
                     continue
                 self.has_persons = True
@@ -269,6 +285,8 @@ class Authorities:
 
     def _load_places(self, obj: dict) -> None:
         countries = _geonames().get_countries()
+        ids: dict[str, str] = {}
+        periods: list[tuple[Record, list[dict]]] = []
         for e in obj.get("places", []):
             gid = e.get("geonames")
             if not gid and e.get("country") in countries:
@@ -279,7 +297,12 @@ class Authorities:
             names = list(e.get("names") or [e["name"]])
             rec = Record(key=key, kind="place", name=e.get("name", names[0]), type=e.get("type"),
                          idnos=idnos, note=e.get("note"), forms=list(names))
+            ids[e["id"]] = key
+            periods.append((rec, e.get("periods") or []))
             self._add_gazetteer(rec, names)
+        for rec, spans in periods:  # entry ids -> keys, once every entry is known
+            rec.periods = [(p.get("from"), p.get("to"), ids.get(p["id"]) if p.get("id") else None)
+                           for p in spans]
 
     def _load_orgs(self, obj: dict) -> None:
         for e in obj.get("orgs", []):
@@ -321,6 +344,20 @@ class Authorities:
             self._add_gazetteer(rec, [name])
 
     # -- look-up -------------------------------------------------------------------
+    def place_at(self, key: str, year: int | None) -> str | None:
+        """The place a name meant in ``year`` ("Russia" in 1951: the Soviet Union); None
+        where its meaning changed and the year does not settle it. Periods are tried in
+        order; one without bounds catches the rest."""
+        rec = self.records.get(key)
+        if rec is None or not rec.periods:
+            return key
+        if year is None:
+            return None
+        for start, end, target in rec.periods:
+            if (start is None or year >= start) and (end is None or year <= end):
+                return target
+        return key
+
     def surname_candidates(self, surname: str) -> list[Record]:
         """Records of this surname; "von Brentano" also finds "Brentano, Heinrich von"."""
         key = fold(surname)

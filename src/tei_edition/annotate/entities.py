@@ -32,6 +32,7 @@ from .persons import (
     Mention,
     PersonFinder,
     _alive,
+    _doc_year,
     _nice,
 )
 
@@ -158,6 +159,7 @@ def annotate_gazetteer(doc: Document, auth: Authorities | None = None, kind: str
     """Tag the gazetteer's places (``kind="place"``) or organisations (``"org"``) where the
     words are not already another span's."""
     auth = auth or default_authorities()
+    year = _doc_year(doc) if kind == "place" else None
     forms: dict[str, list[str]] = {}
     for block in doc.blocks:
         added: list[tuple[int, int]] = []
@@ -166,6 +168,10 @@ def annotate_gazetteer(doc: Document, auth: Authorities | None = None, kind: str
             if rec.kind != kind or not _free(block, s, e, added):
                 continue
             added.append((s, e))
+            key = auth.place_at(key, year) if kind == "place" else key
+            if key is None:  # a place, but which state of its history the date does not say
+                block.spans.append(Span(s, e, KIND_ELEMENT[kind]))
+                continue
             block.spans.append(Span(s, e, KIND_ELEMENT[kind], {"ref": "#" + key}, entity=key))
             forms.setdefault(key, []).append(block.text[s:e])
     for key, fs in forms.items():
