@@ -118,3 +118,5 @@ class Document:
     warnings: list[str] = field(default_factory=list)
     entities: dict[str, Entity] = field(default_factory=dict)
     encoding: str = "utf-8"
+    # working state of the annotators that a second pass may reuse; never written out
+    scratch: dict = field(default_factory=dict, repr=False, compare=False)

@@ -3,6 +3,7 @@ spread over processes (``convert_many``) and later over any distributed engine."
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import tempfile
@@ -11,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .annotate.components import Context, PageView
+from .annotate.components import PIPELINE, Context, PageView
 from .annotate.components import annotate as run_components
 from .annotate.corpus import Knowledge, NameEvidence
 from .annotate.entities import default_authorities, gather_names
@@ -45,20 +46,65 @@ def annotate(doc: Document, authorities=None, knowledge: Knowledge | None = None
 
 
 def gather_document(data: bytes, name: str, authorities=None,
-                    disable: tuple[str, ...] = ()) -> NameEvidence:
-    """The corpus pass over one document: the persons it names (see ``annotate/corpus``)."""
+                    disable: tuple[str, ...] = (), keep: bool = False) -> NameEvidence:
+    """The corpus pass over one document: the persons it names (see ``annotate/corpus``).
+
+    ``keep``: hold the annotated document for the second pass of this process (see
+    ``_FirstPass``), which then neither reads nor collects candidates again."""
     doc = read_bytes(data, name)
     run_components(doc, Context(authorities), (*disable, *_GATHER_SKIPS))
     if "persons" in disable:
         return NameEvidence()
-    return gather_names(PageView(doc).doc, authorities or default_authorities())
+    evidence = gather_names(PageView(doc).doc, authorities or default_authorities())
+    if keep:
+        _first_pass.put((name, data, authorities, disable), doc)
+    return evidence
 
 
 def convert_document(data: bytes, name: str, authorities=None, knowledge: Knowledge | None = None,
                      disable: tuple[str, ...] = ()) -> tuple[Document, bytes]:
-    doc = read_bytes(data, name)
-    annotate(doc, authorities, knowledge, disable)
+    doc = _first_pass.take((name, data, authorities, disable))
+    if doc is None:
+        doc = read_bytes(data, name)
+        annotate(doc, authorities, knowledge, disable)
+    else:  # read and annotated up to the persons by the first pass
+        annotate(doc, authorities, knowledge, (*disable, *_FIRST_PASS_DONE))
     return doc, serialize(to_tei(doc))
+
+
+_FIRST_PASS_DONE = tuple(n for n in PIPELINE if n not in _GATHER_SKIPS)
+
+
+class _FirstPass:
+    """The documents of the first pass, for the second pass in the same process.
+
+    Bounded: it keeps the first ``limit`` documents of a batch and no more, so memory stays
+    flat in the number of documents (a document not kept is simply read again). Keyed by
+    the source's name and a digest of its bytes, the authorities and the disabled
+    components, so a hit is always the same input."""
+
+    def __init__(self, limit: int = 2000) -> None:
+        self.limit = limit
+        self.docs: dict[tuple, Document] = {}
+
+    @staticmethod
+    def _key(key: tuple) -> tuple:
+        name, data, authorities, disable = key
+        return (name, hashlib.blake2b(data, digest_size=16).digest(), id(authorities),
+                tuple(disable))
+
+    def put(self, key: tuple, doc: Document) -> None:
+        if len(self.docs) < self.limit:
+            self.docs[self._key(key)] = doc
+
+    def take(self, key: tuple) -> Document | None:
+        return self.docs.pop(self._key(key), None) if self.docs else None
+
+    def clear(self) -> None:
+        self.docs.clear()
+
+
+_first_pass = _FirstPass()
 
 
 def _count_mentions(doc: Document) -> dict[str, int]:
@@ -70,11 +116,12 @@ def _count_mentions(doc: Document) -> dict[str, int]:
     return counts
 
 
-def gather_path(path: str, authorities=None, disable: tuple[str, ...] = ()) -> NameEvidence | None:
+def gather_path(path: str, authorities=None, disable: tuple[str, ...] = (),
+                keep: bool = False) -> NameEvidence | None:
     """Name evidence of one source file; None where it cannot be read (the conversion
     pass reports why)."""
     try:
-        return gather_document(Path(path).read_bytes(), Path(path).name, authorities, disable)
+        return gather_document(Path(path).read_bytes(), Path(path).name, authorities, disable, keep)
     except (OSError, InputError):
         return None
     except Exception:  # noqa: BLE001 - the conversion pass names the document and the error
@@ -142,7 +189,7 @@ def _knowledge(path: str | None) -> Knowledge | None:
 
 def _gather(task: tuple[str, tuple[str, ...]]) -> NameEvidence | None:
     path, disable = task
-    return gather_path(path, _worker_authorities, disable)
+    return gather_path(path, _worker_authorities, disable, keep=True)
 
 
 def _work(task: tuple[str, str | None, tuple[str, ...]]) -> Result:
@@ -160,8 +207,11 @@ def convert_many(paths: Iterable[str], jobs: int = 1,
     if jobs <= 1 or len(paths) < 2:
         _init_worker(loader)
         knowledge = Knowledge.merge([_gather((p, disable)) for p in paths])
-        for path in paths:
-            yield convert_path(path, _worker_authorities, knowledge, disable)
+        try:
+            for path in paths:
+                yield convert_path(path, _worker_authorities, knowledge, disable)
+        finally:
+            _first_pass.clear()
         return
     chunk = max(1, min(64, len(paths) // (jobs * 4) or 1))
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,

@@ -110,12 +110,16 @@ class PageView:
                 blocks.append(block)
                 continue
             keep: list[int] = []  # view offset -> source offset
+            pieces: list[str] = []
             cut = 0
             for s in pbs:
-                keep.extend(range(cut, max(cut, s.start)))
+                if s.start > cut:
+                    keep.extend(range(cut, s.start))
+                    pieces.append(block.text[cut : s.start])
                 cut = max(cut, s.end)
             keep.extend(range(cut, len(block.text)))
-            text = "".join(block.text[j] for j in keep)
+            pieces.append(block.text[cut:])
+            text = "".join(pieces)
             view = Block(block.role, text, block.line, block.n)
             for s in block.spans:
                 if s.kind != "pb":

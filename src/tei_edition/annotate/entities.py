@@ -16,6 +16,7 @@ place or organisation that swallows a title (``General Assembly``) wins over the
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ..model import Block, Document, Entity, Span
@@ -25,9 +26,9 @@ from .persons import (
     AMBIGUOUS,
     CALENDAR,
     FUNCTION_WORDS,
-    NAME_WORD,
     NON_NAMES,
     PARTICLE,
+    PLAIN_NAME_WORD,
     TITLE_WORDS,
     Mention,
     PersonFinder,
@@ -55,6 +56,13 @@ def _free(block: Block, start: int, end: int, taken: list[tuple[int, int]]) -> b
 
 
 def _gazetteer(text: str, auth: Authorities) -> list[tuple[int, int, str]]:
+    """Gazetteer hits of a block, leftmost-longest (memoised: persons, places and orgs,
+    and both passes over a corpus, ask for the same block)."""
+    return list(_gazetteer_hits(text, auth))
+
+
+@functools.lru_cache(maxsize=8192)
+def _gazetteer_hits(text: str, auth: Authorities) -> tuple[tuple[int, int, str], ...]:
     if auth.gazetteer_automaton is None:
         return []
     hits = []
@@ -72,13 +80,27 @@ def _gazetteer(text: str, auth: Authorities) -> list[tuple[int, int, str]]:
         if h[0] >= last:
             out.append(h)
             last = h[1]
-    return out
+    return tuple(out)
 
 
 def _persons(doc: Document, auth: Authorities, knowledge: Knowledge | None):
-    """Person mentions with keys, the offsets they took per block, the gazetteer hits."""
+    """Person mentions with keys, the offsets they took per block, the gazetteer hits.
+
+    The candidates do not depend on the corpus knowledge, only their keys do: the first
+    pass leaves them in ``doc.scratch`` and the second resolves them again."""
+    cached = doc.scratch.get("person-candidates")
+    if cached is None:
+        cached = doc.scratch["person-candidates"] = _candidates(doc, auth)
+    chosen, taken, gaz, finder = cached
+    finder.knowledge = knowledge
+    taken = {bi: list(t) for bi, t in taken.items()}
+    finder.resolve(chosen)
+    return [m for m in chosen if m.key], taken, gaz, finder
+
+
+def _candidates(doc: Document, auth: Authorities):
     gaz = [_gazetteer(b.text, auth) for b in doc.blocks]
-    finder = PersonFinder(doc, auth, knowledge)
+    finder = PersonFinder(doc, auth)
     cands = finder.collect()
 
     # persons against places/orgs: the stronger claim keeps the words
@@ -102,8 +124,6 @@ def _persons(doc: Document, auth: Authorities, knowledge: Knowledge | None):
             t.append((m.start, m.end))
             chosen.append(m)
     chosen.sort(key=lambda m: (m.block, m.start))
-    finder.resolve(chosen)
-    chosen = [m for m in chosen if m.key]
     return chosen, taken, gaz, finder
 
 
@@ -180,7 +200,8 @@ def annotate_gazetteer(doc: Document, auth: Authorities | None = None, kind: str
 
 # A surname alone, with the particles that belong to it.
 BARE = re.compile(
-    rf"(?<![\w.\-’'])(?:{PARTICLE}\s+)?{NAME_WORD}(?:\s+{PARTICLE}\s+{NAME_WORD})?(?![\w\-])"
+    rf"(?<![\w.\-’'])(?:(?<=[ (])(?=[dvVlLtbae]){PARTICLE}\s+)?(?=[A-Z]|Mc|Ma|O|D)"
+    rf"{PLAIN_NAME_WORD}(?:\s+(?=[dvlt]){PARTICLE}\s+{PLAIN_NAME_WORD})?(?![\w\-])"
 )
 # Words after a bare surname that show it is used as a person's name.
 SPEECH = re.compile(
@@ -193,6 +214,21 @@ SPEECH = re.compile(
     r"continued|concluded|opened|called|met|spoke|raised|saw|believes|feels|thinks|"
     r"wants|seems|seemed|is|was|had|has|would|will|could|should|may|might|did|does)\b)"
 )
+_NOT_BARE = NON_NAMES | FUNCTION_WORDS | TITLE_WORDS
+_MODIFIER = re.compile(r"\s+[A-Z](?:[a-z]|\b)")
+_PARTICLE_AT = re.compile(rf" (?={PARTICLE} )")
+
+
+def _bare_forms(mt: re.Match) -> list[tuple[int, int, str]]:
+    """The surname a BARE match may be: all of it ("Couve de Murville"), else the part
+    from its particle ("Later de Gaulle" -> "de Gaulle")."""
+    s, e = mt.span()
+    sur = mt.group()
+    forms = [(s, e, sur)]
+    cut = _PARTICLE_AT.search(sur, 1)
+    if cut:
+        forms.append((s + cut.end(), e, sur[cut.end():]))
+    return forms
 _SENTENCE_END = re.compile(r"(?:^|[.!?:;“\"\[—–]|\n)\s*$")
 _WORD_BEFORE = re.compile(r"([A-Z][\w’'.-]*)\s+$")
 
@@ -217,26 +253,27 @@ def _bare_surnames(doc: Document, chosen: list[Mention], taken: dict[int, list[t
         for mt in BARE.finditer(text):
             if block.role == "paragraph" and mt.start() == 0 and text[mt.end() : mt.end() + 1] == ":":
                 continue  # a speaker label the person finder did not take
-            s, e = mt.span()
-            sur = mt.group()
-            if len(sur) < 3 or sur in NON_NAMES or sur in FUNCTION_WORDS or sur in TITLE_WORDS:
-                continue
-            after = text[e : e + 24]
-            # "Nixon Presidential Materials", "Acheson Plan": a name used as a modifier
-            if re.match(r"\s+[A-Z][a-z]", after[:4]):
-                continue
-            if any(gs < e and ge > s for gs, ge, _ in gaz[bi]):
-                continue
-            key = _bare_key(doc, sur, text, s, after, by_surname, knowledge, auth, lower, finder)
-            if key is None:
-                continue
-            t = taken.setdefault(bi, [])
-            if _free(block, s, e, t):
-                t.append((s, e))
-                out.append(Mention(bi, s, e, sur, [], "surname", key=key, text=sur))
-                if key:  # "Couve de Murville" found bare: "Couve" is the same person
-                    for f in (fold(sur), *short_forms(fold(sur))):
-                        by_surname.setdefault(f, {key})
+            for s, e, sur in _bare_forms(mt):
+                if len(sur) < 3 or sur in _NOT_BARE:
+                    continue
+                after = text[e : e + 24]
+                # "Nixon Presidential Materials", "Acheson Plan", "Mace B": a modifier
+                if _MODIFIER.match(after):
+                    break
+                if any(gs < e and ge > s for gs, ge, _ in gaz[bi]):
+                    break
+                key = _bare_key(doc, sur, text, s, after, by_surname, knowledge, auth, lower,
+                                finder)
+                if key is None:
+                    continue
+                t = taken.setdefault(bi, [])
+                if _free(block, s, e, t):
+                    t.append((s, e))
+                    out.append(Mention(bi, s, e, sur, [], "surname", key=key, text=sur))
+                    if key:  # "Couve de Murville" found bare: "Couve" is the same person
+                        for f in (fold(sur), *short_forms(fold(sur))):
+                            by_surname.setdefault(f, {key})
+                break
     return out
 
 

@@ -48,6 +48,7 @@ FUNCTION_WORDS = lexicon.words("function-words")
 NOT_INITIALS = lexicon.words("not-initials")
 
 _TITLE_RE = "|".join(f"(?:{t})" for t in TITLES)
+PLAIN_NAME_WORD = NAME_WORD  # without the title check, for scans that test words by set
 NAME_WORD = rf"(?!(?:{'|'.join(sorted(TITLE_WORDS))})\b){NAME_WORD}"
 # Title + [given names / initials] + surname (at most four tokens).
 # Particles that belong to a surname: "de Gaulle", "von Brentano", "Couve de Murville".
