@@ -225,6 +225,8 @@ def _bare_forms(mt: re.Match) -> list[tuple[int, int, str]]:
     s, e = mt.span()
     sur = mt.group()
     forms = [(s, e, sur)]
+    if " " not in sur:
+        return forms
     cut = _PARTICLE_AT.search(sur, 1)
     if cut:
         forms.append((s + cut.end(), e, sur[cut.end():]))
@@ -246,16 +248,28 @@ def _bare_surnames(doc: Document, chosen: list[Mention], taken: dict[int, list[t
     by_surname: dict[str, set[str]] = {}
     for m in chosen:
         by_surname.setdefault(fold(m.surname), set()).add(m.key)
-    lower = finder.lower_words | knowledge.lower_words
+    lower = (finder.lower_words, knowledge.lower_words)
+    people, surnames = knowledge.people, auth.persons_by_surname
     out: list[Mention] = []
     for bi, block in enumerate(doc.blocks):
         text = block.text
         for mt in BARE.finditer(text):
+            word = mt.group()
+            if " " not in word:  # the common case, rejected at once when nobody has the name
+                if len(word) < 3 or word in _NOT_BARE:
+                    continue
+                fw = fold(word)
+                if fw not in by_surname and fw not in people and fw not in surnames:
+                    continue
             if block.role == "paragraph" and mt.start() == 0 and text[mt.end() : mt.end() + 1] == ":":
                 continue  # a speaker label the person finder did not take
             for s, e, sur in _bare_forms(mt):
                 if len(sur) < 3 or sur in _NOT_BARE:
                     continue
+                fsur = fold(sur)
+                if not (fsur in by_surname or fsur in knowledge.people
+                        or auth.surname_candidates(sur)):
+                    continue  # nobody of this name anywhere: no need to look closer
                 after = text[e : e + 24]
                 # "Nixon Presidential Materials", "Acheson Plan", "Mace B": a modifier
                 if _MODIFIER.match(after):
@@ -279,7 +293,7 @@ def _bare_surnames(doc: Document, chosen: list[Mention], taken: dict[int, list[t
 
 def _bare_key(doc: Document, sur: str, text: str, s: int, after: str,
               by_surname: dict[str, set[str]], knowledge: Knowledge, auth: Authorities,
-              lower: set[str] | frozenset[str], finder: PersonFinder) -> str | None:
+              lower: tuple[set[str], frozenset[str]], finder: PersonFinder) -> str | None:
     """The key for a bare surname; "" tags a person without a link; None: no person."""
     fsur = fold(sur)
     if sur in auth.gazetteer_forms:
@@ -292,7 +306,9 @@ def _bare_key(doc: Document, sur: str, text: str, s: int, after: str,
     prev = _WORD_BEFORE.search(before)
     if not initial and prev and prev.group(1) not in FUNCTION_WORDS | CALENDAR:
         return None  # the tail of a longer name or phrase we do not know
-    common = fsur in lower or sur.lower() in lower or sur in auth.common_given_names
+    low = sur.lower()
+    common = (any(fsur in words or low in words for words in lower)
+              or sur in auth.common_given_names)
     if initial and (common or not SPEECH.match(after)) and not knowledge.keys_for(sur):
         return None  # a capitalised word opening a sentence: no evidence of a name
     keys = knowledge.keys_for(sur)
@@ -325,7 +341,10 @@ def _forename_address(doc: Document, chosen: list[Mention],
     out: list[Mention] = []
     if not any(len(keys) == 1 for keys in by_forename.values()):
         return out
+    unique = [f for f, keys in by_forename.items() if len(keys) == 1]
     for bi, block in enumerate(doc.blocks):
+        if not any(f in block.text for f in unique):
+            continue
         for mt in ADDRESS.finditer(block.text):
             keys = by_forename.get(mt.group("n"), set())
             s, e = mt.span("n")

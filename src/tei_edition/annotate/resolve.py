@@ -21,14 +21,24 @@ def _compatible(a: Span, b: Span) -> bool:
     return False
 
 
+def _order(s: Span) -> tuple:
+    return (s.start, -(s.end - s.start), s.kind != "pb")
+
+
 def resolve(spans: list[Span]) -> list[Span]:
+    ordered = sorted(spans, key=_order)
+    # the common case, spans already disjoint (a resolved block): nothing to choose
+    if all(a.end <= b.start and (a.end > a.start or a.kind == "pb")
+           for a, b in zip(ordered, ordered[1:], strict=False)) and (
+            not ordered or ordered[-1].end > ordered[-1].start or ordered[-1].kind == "pb"):
+        return ordered
     kept: list[Span] = []
     for span in sorted(spans, key=lambda s: (-s.priority, -(s.end - s.start), s.start)):
         if span.end <= span.start and span.kind != "pb":
             continue
         if all(_compatible(span, other) for other in kept):
             kept.append(span)
-    return sorted(kept, key=lambda s: (s.start, -(s.end - s.start), s.kind != "pb"))
+    return sorted(kept, key=_order)
 
 
 def resolve_document(doc) -> None:
