@@ -200,7 +200,7 @@ def annotate_gazetteer(doc: Document, auth: Authorities | None = None, kind: str
 
 # A surname alone, with the particles that belong to it.
 BARE = re.compile(
-    rf"(?<![\w.\-’'])(?:(?<=[ (])(?=[dvVlLtbae]){PARTICLE}\s+)?(?=[A-Z]|Mc|Ma|O|D)"
+    rf"(?<![\w.\-’'])(?:(?<![^ (])(?=[dvVlLtbae]){PARTICLE}\s+)?(?=[A-Z]|Mc|Ma|O|D)"
     rf"{PLAIN_NAME_WORD}(?:\s+(?=[dvlt]){PARTICLE}\s+{PLAIN_NAME_WORD})?(?![\w\-])"
 )
 # Words after a bare surname that show it is used as a person's name.
@@ -232,6 +232,7 @@ def _bare_forms(mt: re.Match) -> list[tuple[int, int, str]]:
         forms.append((s + cut.end(), e, sur[cut.end():]))
     return forms
 _SENTENCE_END = re.compile(r"(?:^|[.!?:;“\"\[—–]|\n)\s*$")
+_ARTICLE_BEFORE = re.compile(r"\b(?:the|a|an|its|our|their|The|A|An)\s+$")
 _WORD_BEFORE = re.compile(r"([A-Z][\w’'.-]*)\s+$")
 
 
@@ -302,6 +303,8 @@ def _bare_key(doc: Document, sur: str, text: str, s: int, after: str,
     if here:
         return next(iter(here)) if len(here) == 1 else ""
     before = text[max(0, s - 40) : s]
+    if _ARTICLE_BEFORE.search(before):
+        return None  # "the Park", "a Marshall plan": a thing, not a person
     initial = _SENTENCE_END.search(before) is not None
     prev = _WORD_BEFORE.search(before)
     if not initial and prev and prev.group(1) not in FUNCTION_WORDS | CALENDAR:

@@ -6,7 +6,9 @@ import re
 
 from ..model import Document, Span
 
-PAGE = re.compile(r"\[\s*page\s+(?P<n>[0-9]+|[ivxlcdmIVXLCDM]+)\s*\]", re.IGNORECASE)
+# The one definition of a page marker: "[Page 67]", "[Page ix]", "[page 12a]". The readers
+# use it too (``read.patterns.PAGE_ALONE``), so a marker is a pb everywhere or nowhere.
+PAGE = re.compile(r"\[\s*page\s+(?P<n>[0-9]+[a-z]?|[ivxlcdmIVXLCDM]+)\s*\]", re.IGNORECASE)
 
 
 def annotate_pages(doc: Document) -> None:

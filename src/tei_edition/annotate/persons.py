@@ -173,6 +173,9 @@ def _score(rec: Record, ctx: set[str]) -> float:
 # Where a titled, initialled or given-name candidate can start: a capitalised word
 # (letters only, so "Mr." gives "Mr" and "Secretary-General" gives "Secretary").
 _CAPITAL = re.compile(r"(?<![\w.])[A-Z][^\W\d_]*")
+# A lettered list item: one capital and a full stop opening a block.
+_LABEL = re.compile(r"([A-Z])\.\s")
+_NAME_LINES = {"signature", "author-line", "participant", "participants"}
 _SUFFIX_END = re.compile(r",? (?:Jr|JR|Sr)\.$")
 _LOWER_WORD = re.compile(r"(?<![\w.])[a-z][a-z]+")
 _CONTEXT_WORD = re.compile(r"[a-z]{3,}")
@@ -184,6 +187,7 @@ class PersonFinder:
         self.doc = doc
         self.auth = auth
         self.knowledge = knowledge
+        self.labels: set[str] | None = None  # letters opening blocks ("A.", "B."): a list
         self.year = _doc_year(doc)
         self.mentions: list[Mention] = []
         # words the document also uses in lower case are common words, not names
@@ -220,6 +224,8 @@ class PersonFinder:
             for m in initialed:
                 if m.group("name")[:5].replace(" ", "") in _NOT_INITIALS_COMPACT:
                     continue
+                if m.start() == 0 and block.role not in _NAME_LINES and self._label(text):
+                    continue  # "A. Restoration of ...": the label of a lettered list
                 self._add_regex(bi, m, "initials")
             for m in given:
                 self._add_regex(bi, m, "given")
@@ -230,6 +236,17 @@ class PersonFinder:
                     ctx = re.split(r"\)|\bby\b|\bfrom\b|\bto\b|\bFrom\b", before)[-1]
                     self._add(bi, m.start("name"), m.end("name"), "heading", context=ctx)
         return self.mentions
+
+    def _label(self, text: str) -> bool:
+        """The block opens with a letter of a lettered list: "A." where another block
+        opens with "B." (or "C." beside "B.")."""
+        m = _LABEL.match(text)
+        if not m:
+            return False
+        if self.labels is None:
+            self.labels = {lm.group(1) for b in self.doc.blocks for lm in [_LABEL.match(b.text)] if lm}
+        letter = ord(m.group(1))
+        return chr(letter - 1) in self.labels or chr(letter + 1) in self.labels
 
     def _scan(self, text: str) -> tuple[list[re.Match], list[re.Match], list[re.Match]]:
         """Titled, initialled and given-name candidates, tried only where a capitalised

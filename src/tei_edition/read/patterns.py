@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..annotate.dates import DATE_RE
+from ..annotate.pages import PAGE
 
 CLASSIFICATION = re.compile(
     r"^(?:top secret|secret|confidential|restricted|unclassified|limited official use"
@@ -18,7 +19,7 @@ SUBJECT = re.compile(r"^(?:subject|subj|re)\s*[:.]", re.IGNORECASE)
 SUBJECT_ALONE = re.compile(r"^subject$", re.IGNORECASE)
 PARTICIPANTS = re.compile(r"^(?:participants|present)\s*:", re.IGNORECASE)
 PARTICIPANTS_ALONE = re.compile(r"^(?:participants|present|persons present)\s*:?$", re.IGNORECASE)
-PAGE_ALONE = re.compile(r"^\[\s*page\s+[0-9ivxlcdm]+\s*\]$", re.IGNORECASE)
+PAGE_ALONE = re.compile(rf"^(?:{PAGE.pattern})$", re.IGNORECASE)
 EDITORIAL = re.compile(r"^\[[^\[\]]*\]$")
 ATTACHMENT = re.compile(r"^\[(?:Attachment|Enclosure|Annex|Tab)\b[^\[\]]{0,20}\]$", re.IGNORECASE)
 NUMBERED = re.compile(r"^(?P<n>\d{1,2})\.\s+\S")
