@@ -231,7 +231,7 @@ def _bare_forms(mt: re.Match) -> list[tuple[int, int, str]]:
     if cut:
         forms.append((s + cut.end(), e, sur[cut.end():]))
     return forms
-_SENTENCE_END = re.compile(r"(?:^|[.!?:;“\"\[—–]|\n)\s*$")
+_SENTENCE_END = re.compile(r"(?:^|[.!?:;“\"\[—]|\n)\s*$")  # an en dash joins: "Kennedy–Ikeda"
 _ARTICLE_BEFORE = re.compile(r"\b(?:the|a|an|its|our|their|The|A|An)\s+$")
 _WORD_BEFORE = re.compile(r"([A-Z][\w’'.-]*)\s+$")
 
