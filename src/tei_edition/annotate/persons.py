@@ -321,7 +321,11 @@ class PersonFinder:
              form_keys: tuple[str, ...] = (), extent_start: int = -1) -> None:
         text = self.doc.blocks[bi].text[start:end]
         if given is None:
-            surname, given = _split_name(_SUFFIX_END.sub("", text))
+            east = EAST_ASIAN.fullmatch(text)
+            if east:  # "Chong Il-kwon" in a participant line is surname first too
+                surname, given = east.group("sur"), [east.group("given")]
+            else:
+                surname, given = _split_name(_SUFFIX_END.sub("", text))
         toks = [*given, surname]
         if (evidence == "title" and given == [] and surname in NON_NAMES and surname not in TITLE_WORDS
                 and surname not in CALENDAR
@@ -399,9 +403,12 @@ class PersonFinder:
 
 
 def _unlinked_slug(m: Mention) -> str:
+    """The name as written ("Il-kwon Chong" and "Chong Il-kwon" are not one slug of
+    given names and surname reordered)."""
     from .authorities import slug
 
-    return slug(_nice(" ".join([*m.given, m.surname])))
+    east = m.given and m.text.startswith(m.surname + " ")
+    return slug(_nice(" ".join([m.surname, *m.given] if east else [*m.given, m.surname])))
 
 
 def _doc_year(doc: Document) -> int | None:
