@@ -299,3 +299,23 @@ def test_lexicons_have_no_duplicates_and_one_home_for_titles() -> None:
         assert len(entries) == len(set(entries)), name
     assert {w.casefold() for w in TITLE_WORDS} <= {w.casefold() for w in authorities._TITLE_WORDS} | {
         w.casefold() for w in TITLE_WORDS if not w.isascii()}
+
+
+def test_first_pass_spool_changes_nothing(tmp_path: Path) -> None:
+    """The second pass takes the spooled first-pass document; the bytes are those of a
+    conversion from scratch with the same corpus knowledge."""
+    from tei_edition.pipeline import Spool, gather_document
+
+    seeds = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))
+    paths = _write(tmp_path, CORPUS) + [str(p) for p in seeds]
+    auth = Authorities.load()
+    batch = {Path(r.source).name: r.xml for r in convert_many(paths, loader=lambda: auth)}
+    data = {Path(p).name: Path(p).read_bytes() for p in paths}
+    knowledge = Knowledge.merge([gather_document(d, n, auth) for n, d in data.items()])
+    for name, d in data.items():
+        assert convert_document(d, name, auth, knowledge)[1] == batch[name], name
+    spool = Spool(tmp_path)
+    gather_document(data["a.txt"], "a.txt", auth, spool=spool)
+    assert len(list(tmp_path.glob("*.pickle"))) == 1
+    assert convert_document(data["a.txt"], "a.txt", auth, knowledge, spool=spool)[1] == batch["a.txt"]
+    assert not list(tmp_path.glob("*.pickle"))  # taken once, then gone

@@ -46,24 +46,25 @@ def annotate(doc: Document, authorities=None, knowledge: Knowledge | None = None
 
 
 def gather_document(data: bytes, name: str, authorities=None,
-                    disable: tuple[str, ...] = (), keep: bool = False) -> NameEvidence:
+                    disable: tuple[str, ...] = (), spool: Spool | None = None) -> NameEvidence:
     """The corpus pass over one document: the persons it names (see ``annotate/corpus``).
 
-    ``keep``: hold the annotated document for the second pass of this process (see
-    ``_FirstPass``), which then neither reads nor collects candidates again."""
+    With a ``spool`` the annotated document is kept on disk for the second pass, which
+    then neither reads it nor collects its candidates again."""
     doc = read_bytes(data, name)
     run_components(doc, Context(authorities), (*disable, *_GATHER_SKIPS))
     if "persons" in disable:
         return NameEvidence()
     evidence = gather_names(PageView(doc).doc, authorities or default_authorities())
-    if keep:
-        _first_pass.put((name, data, authorities, disable), doc)
+    if spool is not None:
+        spool.put(name, data, disable, doc)
     return evidence
 
 
 def convert_document(data: bytes, name: str, authorities=None, knowledge: Knowledge | None = None,
-                     disable: tuple[str, ...] = ()) -> tuple[Document, bytes]:
-    doc = _first_pass.take((name, data, authorities, disable))
+                     disable: tuple[str, ...] = (), spool: Spool | None = None
+                     ) -> tuple[Document, bytes]:
+    doc = spool.take(name, data, disable, authorities) if spool is not None else None
     if doc is None:
         doc = read_bytes(data, name)
         annotate(doc, authorities, knowledge, disable)
@@ -75,36 +76,41 @@ def convert_document(data: bytes, name: str, authorities=None, knowledge: Knowle
 _FIRST_PASS_DONE = tuple(n for n in PIPELINE if n not in _GATHER_SKIPS)
 
 
-class _FirstPass:
-    """The documents of the first pass, for the second pass in the same process.
+class Spool:
+    """The documents of the first pass, kept on disk for the second (one small pickle a
+    document, about 12 KB): memory stays flat however large the batch, and any process on
+    the machine can take a document another gathered. Keyed by the source's name, a digest
+    of its bytes and the disabled components, so a document taken is always the same
+    input; one that is missing is simply read again."""
 
-    Bounded: it keeps the first ``limit`` documents of a batch and no more, so memory stays
-    flat in the number of documents (a document not kept is simply read again). Keyed by
-    the source's name and a digest of its bytes, the authorities and the disabled
-    components, so a hit is always the same input."""
+    def __init__(self, folder: str | os.PathLike) -> None:
+        self.folder = Path(folder)
 
-    def __init__(self, limit: int = 2000) -> None:
-        self.limit = limit
-        self.docs: dict[tuple, Document] = {}
+    def _path(self, name: str, data: bytes, disable: tuple[str, ...]) -> Path:
+        h = hashlib.blake2b(data, digest_size=16)
+        h.update(("\0" + name + "\0" + ",".join(disable)).encode("utf-8", "surrogateescape"))
+        return self.folder / (h.hexdigest() + ".pickle")
 
-    @staticmethod
-    def _key(key: tuple) -> tuple:
-        name, data, authorities, disable = key
-        return (name, hashlib.blake2b(data, digest_size=16).digest(), id(authorities),
-                tuple(disable))
+    def put(self, name: str, data: bytes, disable: tuple[str, ...], doc: Document) -> None:
+        path = self._path(name, data, disable)
+        try:
+            with open(path, "wb") as fh:
+                pickle.dump(doc, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError:  # a full disk costs speed, not the document
+            path.unlink(missing_ok=True)
 
-    def put(self, key: tuple, doc: Document) -> None:
-        if len(self.docs) < self.limit:
-            self.docs[self._key(key)] = doc
-
-    def take(self, key: tuple) -> Document | None:
-        return self.docs.pop(self._key(key), None) if self.docs else None
-
-    def clear(self) -> None:
-        self.docs.clear()
-
-
-_first_pass = _FirstPass()
+    def take(self, name: str, data: bytes, disable: tuple[str, ...], authorities) -> Document | None:
+        path = self._path(name, data, disable)
+        try:
+            with open(path, "rb") as fh:
+                doc = pickle.load(fh)
+            path.unlink()
+        except (OSError, pickle.UnpicklingError, EOFError):
+            return None
+        candidates = doc.scratch.get("person-candidates")
+        if candidates is not None:
+            candidates[3].auth = authorities or default_authorities()
+        return doc
 
 
 def _count_mentions(doc: Document) -> dict[str, int]:
@@ -117,11 +123,12 @@ def _count_mentions(doc: Document) -> dict[str, int]:
 
 
 def gather_path(path: str, authorities=None, disable: tuple[str, ...] = (),
-                keep: bool = False) -> NameEvidence | None:
+                spool: Spool | None = None) -> NameEvidence | None:
     """Name evidence of one source file; None where it cannot be read (the conversion
     pass reports why)."""
     try:
-        return gather_document(Path(path).read_bytes(), Path(path).name, authorities, disable, keep)
+        return gather_document(Path(path).read_bytes(), Path(path).name, authorities, disable,
+                               spool)
     except (OSError, InputError):
         return None
     except Exception:  # noqa: BLE001 - the conversion pass names the document and the error
@@ -129,7 +136,7 @@ def gather_path(path: str, authorities=None, disable: tuple[str, ...] = (),
 
 
 def convert_path(path: str, authorities=None, knowledge: Knowledge | None = None,
-                 disable: tuple[str, ...] = ()) -> Result:
+                 disable: tuple[str, ...] = (), spool: Spool | None = None) -> Result:
     p = Path(path)
     result = Result(source=path, name=p.stem + ".xml")
     try:
@@ -138,7 +145,7 @@ def convert_path(path: str, authorities=None, knowledge: Knowledge | None = None
         result.error = f"cannot read: {err.strerror or err}"
         return result
     try:
-        doc, xml = convert_document(data, p.name, authorities, knowledge, disable)
+        doc, xml = convert_document(data, p.name, authorities, knowledge, disable, spool)
     except InputError as err:
         result.error = str(err)
         return result
@@ -165,7 +172,8 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-# --- many documents -------------------------------------------------------------------------
+# --- many documents ------------------------------------------------------------------------
+
 
 _worker_authorities = None
 _worker_knowledge: tuple[str, Knowledge] | None = None
@@ -187,14 +195,14 @@ def _knowledge(path: str | None) -> Knowledge | None:
     return _worker_knowledge[1]
 
 
-def _gather(task: tuple[str, tuple[str, ...]]) -> NameEvidence | None:
-    path, disable = task
-    return gather_path(path, _worker_authorities, disable, keep=True)
+def _gather(task: tuple[str, tuple[str, ...], str]) -> NameEvidence | None:
+    path, disable, spool = task
+    return gather_path(path, _worker_authorities, disable, Spool(spool))
 
 
-def _work(task: tuple[str, str | None, tuple[str, ...]]) -> Result:
-    path, knowledge, disable = task
-    return convert_path(path, _worker_authorities, _knowledge(knowledge), disable)
+def _work(task: tuple[str, str | None, tuple[str, ...], str]) -> Result:
+    path, knowledge, disable, spool = task
+    return convert_path(path, _worker_authorities, _knowledge(knowledge), disable, Spool(spool))
 
 
 def convert_many(paths: Iterable[str], jobs: int = 1,
@@ -204,21 +212,18 @@ def convert_many(paths: Iterable[str], jobs: int = 1,
     with them. Results in the order of ``paths``; authorities load once per process."""
     paths = list(paths)
     disable = tuple(disable)
-    if jobs <= 1 or len(paths) < 2:
-        _init_worker(loader)
-        knowledge = Knowledge.merge([_gather((p, disable)) for p in paths])
-        try:
+    with tempfile.TemporaryDirectory(prefix="tei-edition-") as tmp:
+        if jobs <= 1 or len(paths) < 2:
+            _init_worker(loader)
+            knowledge = Knowledge.merge([_gather((p, disable, tmp)) for p in paths])
             for path in paths:
-                yield convert_path(path, _worker_authorities, knowledge, disable)
-        finally:
-            _first_pass.clear()
-        return
-    chunk = max(1, min(64, len(paths) // (jobs * 4) or 1))
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                             initargs=(loader,)) as pool, tempfile.TemporaryDirectory(
-                                 prefix="tei-edition-") as tmp:
-        evidence = list(pool.map(_gather, [(p, disable) for p in paths], chunksize=chunk))
-        kfile = os.path.join(tmp, "knowledge.pickle")
-        with open(kfile, "wb") as fh:
-            pickle.dump(Knowledge.merge(evidence), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        yield from pool.map(_work, [(p, kfile, disable) for p in paths], chunksize=chunk)
+                yield convert_path(path, _worker_authorities, knowledge, disable, Spool(tmp))
+            return
+        chunk = max(1, min(64, len(paths) // (jobs * 4) or 1))
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                                 initargs=(loader,)) as pool:
+            evidence = list(pool.map(_gather, [(p, disable, tmp) for p in paths], chunksize=chunk))
+            kfile = os.path.join(tmp, "knowledge.pickle")
+            with open(kfile, "wb") as fh:
+                pickle.dump(Knowledge.merge(evidence), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            yield from pool.map(_work, [(p, kfile, disable, tmp) for p in paths], chunksize=chunk)

@@ -200,6 +200,12 @@ class PersonFinder:
             w for b in doc.blocks for w in _LOWER_WORD.findall(b.text)
         }
 
+    def __getstate__(self) -> dict:
+        """Kept between the passes without the authorities (reattached on load)."""
+        state = dict(self.__dict__)
+        state["auth"] = state["knowledge"] = None
+        return state
+
     # -- candidates ---------------------------------------------------------------
     def collect(self) -> list[Mention]:
         for bi, block in enumerate(self.doc.blocks):
