@@ -207,13 +207,19 @@ def build(src, out, jobs, quiet, bag, source_organization, contact_name, contact
               help="Folder of NAME.txt and NAME.gold.json (e.g. ../shared/devset).")
 @click.option("--no-validate", is_flag=True, help="Skip schema validation.")
 @click.option("--unmatched", is_flag=True, help="List persName tags with no gold partner.")
-def evaluate(pred, gold, no_validate, unmatched) -> None:
+@click.option("--by-volume", is_flag=True, help="Person recall and precision per volume.")
+def evaluate(pred, gold, no_validate, unmatched, by_volume) -> None:
     """Score the TEI files in PRED against the gold records in GOLD."""
     from .evaluate import evaluate as run
 
     report = run(gold, pred, validate=not no_validate)
     for key, value in report.rows():
         click.echo(f"{key:40} {value}")
+    if by_volume:
+        click.echo("\n| volume | documents | person recall | person precision (lower bound) |")
+        click.echo("|---|---|---|---|")
+        for row in report.volume_rows():
+            click.echo("| " + " | ".join(row) + " |")
     for failure in report.failures[:40]:
         click.echo(f"  - {failure}")
     if unmatched:
