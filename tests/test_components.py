@@ -294,7 +294,8 @@ def test_lexicons_have_no_duplicates_and_one_home_for_titles() -> None:
     from tei_edition.annotate import authorities
 
     for name in ("title-words", "non-names", "demonyms", "function-words", "calendar",
-                 "ambiguous-surnames", "place-stoplist", "not-initials"):
+                 "ambiguous-surnames", "place-stoplist", "not-initials", "particles",
+                 "office-words", "speech-verbs"):
         entries = lexicon.entries(name)
         assert len(entries) == len(set(entries)), name
     assert {w.casefold() for w in TITLE_WORDS} <= {w.casefold() for w in authorities._TITLE_WORDS} | {

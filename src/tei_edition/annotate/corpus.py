@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from . import lexicon
 from .authorities import fold
 
 
@@ -112,7 +113,7 @@ class Knowledge:
         return {self.canonical(k) for k, g in keys.items() if consistent_given(tuple(given), g)}
 
 
-_PARTICLES = {"de", "von", "van", "du", "da", "di", "della", "del", "le", "la", "ten", "ter"}
+_PARTICLES = lexicon.words("particles")
 
 
 def short_forms(fs: str) -> list[str]:

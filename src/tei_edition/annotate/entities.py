@@ -20,6 +20,7 @@ import functools
 import re
 
 from ..model import Block, Document, Entity, Span
+from . import lexicon
 from .authorities import Authorities, Record, default_authorities, fold, slug
 from .corpus import Knowledge, NameEvidence, short_forms
 from .persons import (
@@ -28,6 +29,7 @@ from .persons import (
     FUNCTION_WORDS,
     NON_NAMES,
     PARTICLE,
+    PARTICLES,
     PLAIN_NAME_WORD,
     TITLE_WORDS,
     Mention,
@@ -199,20 +201,16 @@ def annotate_gazetteer(doc: Document, auth: Authorities | None = None, kind: str
 
 
 # A surname alone, with the particles that belong to it.
+_P1 = "".join(sorted({c for p in PARTICLES for c in (p[0], p[0].upper())}))  # cheap filter
 BARE = re.compile(
-    rf"(?<![\w.\-’'])(?:(?<![^ (])(?=[dvVlLtbae]){PARTICLE}\s+)?(?=[A-Z]|Mc|Ma|O|D)"
-    rf"{PLAIN_NAME_WORD}(?:\s+(?=[dvlt]){PARTICLE}\s+{PLAIN_NAME_WORD})?(?![\w\-])"
+    rf"(?<![\w.\-’'])(?:(?<![^ (])(?=[{_P1}]){PARTICLE}\s+)?(?=[A-Z])"
+    rf"{PLAIN_NAME_WORD}(?:\s+(?=[{_P1}]){PARTICLE}\s+{PLAIN_NAME_WORD})?(?![\w\-])"
 )
 # Words after a bare surname that show it is used as a person's name.
+_AUX = "also|then|again|further|later|now|still|once|himself|herself|strongly|firmly|" \
+    "flatly|quickly|only|had|has|would|will|could|did"
 SPEECH = re.compile(
-    r"^(?:[’']s\b|,?\s+(?:(?:also|then|again|further|later|now|still|once|himself|herself|"
-    r"strongly|firmly|flatly|quickly|only|had|has|would|will|could|did)\s+)?(?:said|says|stated|"
-    r"told|asked|replied|responded|agreed|noted|added|thought|felt|suggested|indicated|"
-    r"explained|emphasized|emphasised|pointed|expressed|believed|wanted|wished|stressed|"
-    r"warned|urged|proposed|argued|insisted|commented|remarked|observed|recalled|"
-    r"mentioned|declared|announced|confirmed|reported|inquired|enquired|promised|"
-    r"continued|concluded|opened|called|met|spoke|raised|saw|believes|feels|thinks|"
-    r"wants|seems|seemed|is|was|had|has|would|will|could|should|may|might|did|does)\b)"
+    rf"^(?:[’']s\b|,?\s+(?:(?:{_AUX})\s+)?(?:{'|'.join(lexicon.entries('speech-verbs'))})\b)"
 )
 _NOT_BARE = NON_NAMES | FUNCTION_WORDS | TITLE_WORDS
 _MODIFIER = re.compile(r"\s+[A-Z](?:[a-z]|\b)")

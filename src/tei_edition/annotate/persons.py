@@ -35,12 +35,7 @@ TITLE_WORDS = lexicon.words("title-words")
 # nationalities and other adjectives of peoples.
 CALENDAR = lexicon.words("calendar")
 NON_NAMES = lexicon.words("non-names") | lexicon.words("demonyms") | CALENDAR
-OFFICE_WORDS = re.compile(
-    r"\b(?:Secretary|Director|Ambassador|Consul|Minister|Assistant|Chief|Counselor|Adviser|"
-    r"Advisor|Officer|Representative|Chairman|Administrator|Commander|Agency|Affairs|Embassy|"
-    r"Chargé|President|Deputy|Attaché|Delegation|Delegate|Member|Staff|Head|Governor|"
-    r"Senator|General|Admiral|Envoy|Counsel|Office|Bureau|Division|Mission)",
-)
+OFFICE_WORDS = re.compile(r"\b(?:" + "|".join(lexicon.entries("office-words")) + ")")
 ROLE_CONTEXT_STOP = {"the", "of", "for", "and", "to", "in", "on", "a", "an", "by", "at", "from"}
 # Surnames that are also common words or very common names: a bare mention of them needs
 # a full name in the document or the corpus, never an authority guess.
@@ -53,7 +48,8 @@ PLAIN_NAME_WORD = NAME_WORD  # without the title check, for scans that test word
 NAME_WORD = rf"(?!(?:{'|'.join(sorted(TITLE_WORDS))})\b){NAME_WORD}"
 # Title + [given names / initials] + surname (at most four tokens).
 # Particles that belong to a surname: "de Gaulle", "von Brentano", "Couve de Murville".
-PARTICLE = r"(?:de|De|von|Von|van|Van|du|Du|da|di|della|del|le|La|ten|ter|bin|al|el)"
+PARTICLES = lexicon.words("particles")
+PARTICLE = "(?:" + "|".join(sorted({*PARTICLES, *(p.capitalize() for p in PARTICLES)})) + ")"
 TITLED = re.compile(
     rf"(?<![\w.])(?=[A-Z])(?P<title>{_TITLE_RE})\s+(?P<name>(?:{INITIAL}\s?){{0,3}}"
     rf"(?:{NAME_WORD}\s+(?:{INITIAL}\s?){{0,2}}){{0,2}}(?:{PARTICLE}\s+)?{NAME_WORD})"
