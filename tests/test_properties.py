@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from conftest import text_words, words
-from tei_edition.pipeline import convert_document
+from tei_edition.annotate.corpus import Knowledge
+from tei_edition.pipeline import convert_document, gather_document
 from tei_edition.read import InputError
 
 # Lines built from pieces that exercise the readers: headings, datelines, classification,
@@ -19,6 +20,9 @@ PIECES = st.sampled_from([
     "DWIGHT D. EISENHOWER", "Note: an editorial note.", "[Here follows a discussion.]",
     "June 2", "6:40 p. m., February 1, 1951", "<script>alert(1)</script>", "a & b ]]> c",
     "Dwight D. Eisenhower", "June 07, 1953", "[Attachment]", "Memorandum by Somebody", "[Released June 7, 1953. Dated June 6, 1953]",
+    "Secretary of State Dean Rusk", "Rusk said", "Dean [Page 68] Rusk", "June 2, [Page 69] 1951",
+    "General de Gaulle", "Couve de Murville", "Couve warned", "Kim Tae-chung", "Stans: Yes,",
+    "A. Restoration of the line.", "B. Prisoners.", "Russia", "China", "the Red Cross",
 ])
 FREE = st.text(
     st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff"),
@@ -54,3 +58,24 @@ def test_output_is_valid_against_project_schema(text):
     if root is not None:
         problems = validate_tree(etree.ElementTree(root))
         assert not problems, [str(p) for p in problems]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(SOURCE, SOURCE)
+def test_corpus_knowledge_keeps_every_word_and_validity(a, b):
+    """Tagged with what a second document knows, a document loses no word and stays valid."""
+    from tei_edition.validate import validate_tree
+
+    evidence = []
+    for text in (a, b):
+        try:
+            evidence.append(gather_document(text.encode("utf-8"), "g.txt"))
+        except InputError:
+            return
+    try:
+        _, xml = convert_document(a.encode("utf-8"), "g.txt", knowledge=Knowledge.merge(evidence))
+    except InputError:
+        return
+    root = etree.fromstring(xml)
+    assert text_words(root) == words(a)
+    assert not validate_tree(etree.ElementTree(root))
