@@ -121,18 +121,38 @@ def convert(src, out, jobs, quiet, persons, places, orgs, config) -> None:
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("-q", "--quiet", is_flag=True, help="Only the problems, no summary.")
-def validate(files, quiet) -> None:
+@click.option("--schema", "schemas", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Also validate against this RELAX NG (.rng, e.g. tei_all.rng; Jing when "
+                   "installed) or Schematron (.sch) schema. Repeatable.")
+@click.option("--profile/--no-profile", default=True, show_default=True,
+              help="Validate against the project's own profile (schema/).")
+def validate(files, quiet, schemas, profile) -> None:
     """Validate TEI FILES (or the *.xml of folders) against the project's RELAX NG and
-    Schematron; print file:line: message for each problem."""
+    Schematron (and any --schema); print file:line: message for each problem."""
+    from .extschema import SchemaError, validate_against
     from .validate import validate_file
 
+    if not profile and not schemas:
+        raise click.UsageError("--no-profile needs at least one --schema")
     paths: list[str] = []
     for f in files:
         p = Path(f)
         paths += sorted(str(x) for x in p.glob("*.xml")) if p.is_dir() else [str(p)]
+    found: dict[str, list] = {p: validate_file(p) if profile else [] for p in paths}
+    for schema in schemas:
+        try:
+            extra = validate_against(paths, schema)
+        except SchemaError as e:
+            err(f"error: {e}")
+            sys.exit(2)
+        for path, problems in extra.items():
+            label = schema.name
+            found[path] += [type(pr)(pr.path, pr.line, f"[{label}] {pr.message}", pr.source)
+                            for pr in problems]
     invalid = 0
     for path in paths:
-        problems = validate_file(path)
+        problems = found[path]
         for problem in problems:
             click.echo(str(problem))
         invalid += bool(problems)
