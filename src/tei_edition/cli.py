@@ -193,6 +193,8 @@ def build(src, out, jobs, quiet, bag, source_organization, contact_name, contact
     summary = export_all(written, out)
     for path, why in summary["failed"]:
         err(f"error: {path}: export failed: {why}")
+    if isinstance(summary.get("search"), str):
+        err(f"warning: no search index: {summary['search']}")
     failed = sum(1 for r in results if r.error) + len(summary["failed"])
     if bag:
         try:

@@ -13,8 +13,9 @@ from .bag import BagProblem, make_bag, verify_bag
 from .common import ExportError, Reading, merged_entries, read_many, tei_files
 from .corpus import build_corpus
 from .csvx import export_csv
-from .html import export_html
+from .html import export_html, sibling_files
 from .jsonx import export_json
+from .search import SearchUnavailable, build_search_index
 from .text import export_text
 
 FORMATS = ("html", "text", "json", "csv")
@@ -38,7 +39,12 @@ def export_formats(readings: list[Reading], out: Path, formats: list[str],
                    page_markers: bool = False) -> list[Path]:
     written: list[Path] = []
     if "html" in formats:
-        written += export_html(readings, out)
+        folders = {"TEI": (out, "")}
+        if "text" in formats:
+            folders["Text"] = (out, ".txt")
+        if "json" in formats:
+            folders["JSON"] = (out, ".json")
+        written += export_html(readings, out, files=sibling_files(out, folders))
     if "text" in formats:
         written += export_text(readings, out, page_markers)
     if "json" in formats:
@@ -48,23 +54,32 @@ def export_formats(readings: list[Reading], out: Path, formats: list[str],
     return written
 
 
-def export_all(tei_paths: list[Path], build_dir: Path) -> dict:
+def export_all(tei_paths: list[Path], build_dir: Path, search_index: bool = True) -> dict:
     """Every export of a build: html/, text/, json/, index/*.csv and corpus.xml.
 
     Returns a summary: documents, failed [(path, why)], mentions by kind, index entries by
-    kind, seconds.  A file that cannot be read is reported, the others still exported."""
+    kind, search (Pagefind's figures, or why there is no index), seconds.  A file that cannot be read is reported, the others still exported."""
     start = time.perf_counter()
     build_dir = Path(build_dir)
     paths = tei_files([Path(p) for p in tei_paths])
     readings, failed = read_many(paths)
+    html_dir = build_dir / "html"
+    links = sibling_files(html_dir, {"TEI": (build_dir / "tei", ".xml"),
+                                     "Text": (build_dir / "text", ".txt"),
+                                     "JSON": (build_dir / "json", ".json")})
     out = {
-        "html": export_html(readings, build_dir / "html"),
+        "html": export_html(readings, html_dir, files=links),
         "text": export_text(readings, build_dir / "text"),
         "json": export_json(readings, build_dir / "json"),
     }
     for sub, suffix in (("html", ".html"), ("text", ".txt"), ("json", ".json")):
         remove_stale(build_dir / sub, suffix, out[sub])
     export_csv(readings, build_dir / "index")
+    search: dict | str
+    try:
+        search = build_search_index(html_dir) if search_index else "not built"
+    except SearchUnavailable as e:
+        search = str(e)
     good = [r.path for r in readings]
     if good:
         corpus, corpus_failed = build_corpus(good)
@@ -78,7 +93,7 @@ def export_all(tei_paths: list[Path], build_dir: Path) -> dict:
     for e in merged_entries(readings).values():
         entities[e.kind] = entities.get(e.kind, 0) + 1
     return {"documents": len(readings), "failed": [(str(p), why) for p, why in failed],
-            "mentions": mentions, "entities": entities,
+            "mentions": mentions, "entities": entities, "search": search,
             "seconds": time.perf_counter() - start}
 
 
@@ -91,7 +106,8 @@ def export_all(tei_paths: list[Path], build_dir: Path) -> dict:
                    "indexes). Repeatable.")
 @click.option("-o", "--output", "out", required=True,
               type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
-@click.option("--page-markers", is_flag=True, help="Text: a [Page N] marker at every pb.")
+@click.option("--pages", "--page-markers", "page_markers", is_flag=True,
+              help="Text: a [Page N] marker at every pb, so that the source can be rebuilt.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary.")
 def export(files: tuple[Path, ...], formats: tuple[str, ...], out: Path, page_markers: bool,
            quiet: bool) -> None:
