@@ -233,6 +233,31 @@ def evaluate(pred, gold, no_validate, unmatched) -> None:
             click.echo(f"  unmatched persName: {doc}: {surface}")
 
 
+@main.command()
+@click.argument("build_dir", metavar="BUILD", default="build",
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (127.0.0.1: this machine only).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--title", default="tei-edition digital edition", show_default=True,
+              help="Title of the DTS root collection.")
+def serve(build_dir, host, port, title) -> None:
+    """Serve BUILD: the reading edition with its search (/html/) and a DTS 1.0 API
+    (/api/dts/: collection, navigation, document) over BUILD/tei."""
+    try:
+        import uvicorn
+
+        from .serve.app import create_app
+    except ImportError as e:
+        err(f"error: serve needs Starlette and uvicorn ({e.name} is missing): "
+            "pip install 'tei-edition[serve]'")
+        sys.exit(2)
+    app = create_app(build_dir, title)
+    err(f"serving {build_dir} at http://{host}:{port}/ (DTS: http://{host}:{port}/api/dts/);"
+        " Ctrl-C stops")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
 main.add_command(export)
 main.add_command(package)
 

@@ -21,7 +21,7 @@ import bagit
 from .. import __version__
 
 CHECKSUMS = ["sha256", "sha512"]
-PAYLOAD = ["tei", "html", "text", "json", "index", "corpus.xml"]
+PAYLOAD = ["tei", "html", "text", "json", "index", "corpus.xml", "cmif.xml"]
 
 
 class BagProblem(Exception):

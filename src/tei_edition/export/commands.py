@@ -10,15 +10,16 @@ import click
 
 from ..pipeline import write_atomic
 from .bag import BagProblem, make_bag, verify_bag
+from .cmif import export_cmif
 from .common import ExportError, Reading, merged_entries, read_many, tei_files
 from .corpus import build_corpus
 from .csvx import export_csv
-from .html import export_html, sibling_files
+from .html import export_html, page_name, sibling_files
 from .jsonx import export_json
 from .search import SearchUnavailable, build_search_index
 from .text import export_text
 
-FORMATS = ("html", "text", "json", "csv")
+FORMATS = ("html", "text", "json", "csv", "cmif")
 
 
 def _err(message: str) -> None:
@@ -51,6 +52,9 @@ def export_formats(readings: list[Reading], out: Path, formats: list[str],
         written += export_json(readings, out)
     if "csv" in formats:
         written += export_csv(readings, out)
+    if "cmif" in formats:
+        page = (lambda stem: page_name(stem)) if "html" in formats else None
+        written.append(export_cmif(readings, out / "cmif.xml", page_of=page))
     return written
 
 
@@ -75,6 +79,7 @@ def export_all(tei_paths: list[Path], build_dir: Path, search_index: bool = True
     for sub, suffix in (("html", ".html"), ("text", ".txt"), ("json", ".json")):
         remove_stale(build_dir / sub, suffix, out[sub])
     export_csv(readings, build_dir / "index")
+    export_cmif(readings, build_dir / "cmif.xml", page_of=lambda stem: "html/" + page_name(stem))
     search: dict | str
     try:
         search = build_search_index(html_dir) if search_index else "not built"
@@ -103,7 +108,7 @@ def export_all(tei_paths: list[Path], build_dir: Path, search_index: bool = True
 @click.option("-f", "--format", "formats", multiple=True, required=True,
               type=click.Choice(FORMATS),
               help="html (reading edition), text, json (one per document), csv (entity "
-                   "indexes). Repeatable.")
+                   "indexes), cmif (letters for correspSearch). Repeatable.")
 @click.option("-o", "--output", "out", required=True,
               type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
 @click.option("--pages", "--page-markers", "page_markers", is_flag=True,

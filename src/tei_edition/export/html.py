@@ -22,6 +22,8 @@ Page sizes are bounded by :class:`Paging` so that no index page grows with the c
 
 from __future__ import annotations
 
+import copy
+import functools
 import os
 import re
 from collections.abc import Callable, Iterable
@@ -65,12 +67,22 @@ def page_name(stem: str) -> str:
     return ("doc-" if _RESERVED.fullmatch(stem) else "") + stem + ".html"
 
 
+@functools.lru_cache(maxsize=65536)
+def _doc_href(stem: str) -> str:
+    return quote(page_name(stem))
+
+
 def href_doc(stem: str, anchor: str | None = None) -> str:
-    return quote(page_name(stem)) + (f"#{anchor}" if anchor else "")
+    return _doc_href(stem) + (f"#{anchor}" if anchor else "")
 
 
 def entity_page_name(entry: Entry, page: int = 1) -> str:
     return f"{entry.kind}-{entry.id}" + (f"-{page}" if page > 1 else "") + ".html"
+
+
+@functools.lru_cache(maxsize=65536)
+def _entity_href(kind: str, eid: str) -> str:
+    return quote(f"{kind}-{eid}.html")
 
 
 def numbered(name: str, page: int) -> str:
@@ -140,6 +152,17 @@ class _Renderer:
 
     def __init__(self, index: dict[str, Entry]):
         self.index = index
+        self._items: dict[str, etree._Element] = {}
+
+    def entity_item(self, parent: etree._Element, e: Entry, count: int) -> None:
+        """An entry of a document's list of names (the same for every page: built once)."""
+        item = self._items.get(e.id)
+        if item is None:
+            item = self._items[e.id] = _entity_item(e)
+        li = copy.deepcopy(item)
+        li[0].tail = f" ({KIND_LABEL[e.kind].lower()}" + (
+            f", {count} mentions here)" if count > 1 else ")")
+        parent.append(li)
 
     def open(self, parent: etree._Element, tag: str, attrs: dict, m: Mention | None,
              in_link: bool, in_table: bool) -> etree._Element:
@@ -147,7 +170,8 @@ class _Renderer:
             entry = self.index.get(m.target) if m.target else None
             if entry is not None and not in_link:
                 return _sub(parent, "a", class_=m.kind, id=m.anchor,
-                            href=quote(entity_page_name(entry)), **{"data-entity": entry.id})
+                            href=_entity_href(entry.kind, entry.id),
+                            **{"data-entity": entry.id})
             return _sub(parent, "span", class_=m.kind, id=m.anchor)
         if m is not None:  # date
             value = attrs.get("when", "")
@@ -232,14 +256,12 @@ def citation(r: Reading) -> str:
     return "".join(parts)
 
 
-def _entity_item(parent: etree._Element, e: Entry, count: int) -> None:
+def _entity_item(e: Entry) -> etree._Element:
     """An entry of a document's list of names: the content of its pop-up too."""
-    li = _sub(parent, "li", class_="entity " + e.kind, id=f"entity-{e.id}",
-              **{"data-label": e.label})
+    li = etree.Element("li", {"class": "entity " + e.kind, "id": f"entity-{e.id}",
+                              "data-label": e.label})
     strong = _sub(li, "strong")
-    _sub(strong, "a", e.label, href=quote(entity_page_name(e)))
-    _append_text(li, f" ({KIND_LABEL[e.kind].lower()}"
-                     + (f", {count} mentions here)" if count > 1 else ")"))
+    _sub(strong, "a", e.label, href=_entity_href(e.kind, e.id))
     if e.birth or e.death:
         _sub(li, "div", f"{e.birth or '?'}–{e.death or ''}", class_="life")
     for note in e.notes[:2]:
@@ -254,11 +276,13 @@ def _entity_item(parent: etree._Element, e: Entry, count: int) -> None:
                 _sub(div, "a", text, href=url, rel="external")
             else:
                 _sub(div, "span", text)
+    return li
 
 
 def document_page(r: Reading, index: dict[str, Entry] | None = None,
                   prev: Reading | None = None, next_: Reading | None = None,
-                  files: Iterable[tuple[str, str]] = ()) -> bytes:
+                  files: Iterable[tuple[str, str]] = (),
+                  renderer: _Renderer | None = None) -> bytes:
     """The reading page of one document.
 
     ``index`` resolves mentions to entries (default: the document's own standOff);
@@ -328,7 +352,8 @@ def document_page(r: Reading, index: dict[str, Entry] | None = None,
         for kind, cls in (("Person", "person"), ("Place", "place"),
                           ("Organisation", "org")):
             _sub(legend, "span", kind, class_=cls)
-    renderer = _Renderer(index)
+    renderer = renderer if renderer is not None and renderer.index is index \
+        else _Renderer(index)
     article = _sub(main, "article", class_="text")
     footnotes = [b for b in r.blocks if b.kind == "footnote"]
     for block in r.blocks:
@@ -355,7 +380,7 @@ def document_page(r: Reading, index: dict[str, Entry] | None = None,
         _sub(sec, "h2", "Named in this document")
         ul = _sub(sec, "ul")
         for eid in sorted(counts, key=lambda i: (index[i].kind, index[i].label.casefold())):
-            _entity_item(ul, index[eid], counts[eid])
+            renderer.entity_item(ul, index[eid], counts[eid])
     sec = _sub(main, "section", class_="cite", **{"data-pagefind-ignore": "all"})
     _sub(sec, "h2", "Cite this document")
     _sub(sec, "p", citation(r), class_="citation")
@@ -703,13 +728,14 @@ def export_html(readings: list[Reading], out: Path, paging: Paging = Paging(),
         write_atomic(target, data)
         written.append(target)
 
+    renderer = _Renderer(index)
     with no_gc():
         for i, r in enumerate(ordered):
             prev = ordered[i - 1] if i else None
             nxt = ordered[i + 1] if i + 1 < len(ordered) else None
             links = files(r) if files is not None else [("TEI", quote(os.path.relpath(
                 r.path, out).replace(os.sep, "/")))]
-            put(page_name(r.stem), document_page(r, index, prev, nxt, links))
+            put(page_name(r.stem), document_page(r, index, prev, nxt, links, renderer))
         for name, data in index_pages(readings, paging):
             put(name, data)
         for kind in INDEX_PAGES:
