@@ -555,10 +555,10 @@ def test_bag_made_and_verified(build, tmp_path, monkeypatch):
     files = [p for p in (dest / "data").rglob("*") if p.is_file()]
     assert info["Payload-Oxum"] == f"{sum(p.stat().st_size for p in files)}.{len(files)}"
     assert (dest / "bagit.txt").read_text().startswith("BagIt-Version: 1.0\n")
-    for alg in ("sha256", "sha512"):
-        manifest = (dest / f"manifest-{alg}.txt").read_text()
-        assert "data/corpus.xml" in manifest and "data/tei/fxa.xml" in manifest
-        assert (dest / f"tagmanifest-{alg}.txt").exists()
+    manifest = (dest / "manifest-sha512.txt").read_text()
+    assert "data/corpus.xml" in manifest and "data/tei/fxa.xml" in manifest
+    assert (dest / "tagmanifest-sha512.txt").exists()
+    assert not (dest / "manifest-sha256.txt").exists()  # SHA-512, as bagit recommends
     for sub in ("tei", "html", "text", "json", "index", "schema"):
         assert any((dest / "data" / sub).iterdir()), sub
     assert list((dest / "data" / "schema").glob("*.rng"))
@@ -569,7 +569,7 @@ def test_bag_made_and_verified(build, tmp_path, monkeypatch):
                                                 "Contact-Name": "Ada Archivist",
                                                 "Contact-Email": "ada@example.org",
                                                 "External-Description": "Test deposit"})
-    for name in ("bag-info.txt", "manifest-sha256.txt", "tagmanifest-sha512.txt"):
+    for name in ("bag-info.txt", "manifest-sha512.txt", "tagmanifest-sha512.txt"):
         assert (dest / name).read_bytes() == (again / name).read_bytes()
 
 

@@ -199,7 +199,7 @@ def build(src, out, jobs, quiet, bag, source_organization, contact_name, contact
     if bag:
         try:
             make_bag(out, bag, bag_info(source_organization, contact_name, contact_email,
-                                        description))
+                                        description), sources=[Path(s) for s in srcs])
         except BagProblem as problem:
             for line in problem.problems or [str(problem)]:
                 err(f"error: bag {bag}: {line}")

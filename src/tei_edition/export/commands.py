@@ -143,9 +143,14 @@ def export(files: tuple[Path, ...], formats: tuple[str, ...], out: Path, page_ma
 @click.option("--contact-name", help="bag-info Contact-Name.")
 @click.option("--contact-email", help="bag-info Contact-Email.")
 @click.option("--description", help="bag-info External-Description.")
+@click.option("--sources", "sources", multiple=True,
+              type=click.Path(exists=True, path_type=Path),
+              help="The plain-text sources of the build (files, or folders of *.txt) to "
+                   "deposit with it. Repeatable.")
 def package(build_dir: Path | None, dest: Path | None, verify: Path | None,
             source_organization: str | None, contact_name: str | None,
-            contact_email: str | None, description: str | None) -> None:
+            contact_email: str | None, description: str | None,
+            sources: tuple[Path, ...] = ()) -> None:
     """Make a BagIt deposit of BUILD_DIR (--bag DEST), or check one (--verify DEST)."""
     if verify is not None:
         if build_dir is not None or dest is not None:
@@ -163,7 +168,8 @@ def package(build_dir: Path | None, dest: Path | None, verify: Path | None,
         raise click.UsageError("give BUILD_DIR and --bag DEST, or --verify DEST")
     info = bag_info(source_organization, contact_name, contact_email, description)
     try:
-        made = make_bag(build_dir, dest, info)
+        files = [f for s in sources for f in (sorted(s.glob("*.txt")) if s.is_dir() else [s])]
+        made = make_bag(build_dir, dest, info, sources=files)
     except (BagProblem, ExportError, OSError) as e:
         _err(f"error: {e}")
         for problem in getattr(e, "problems", []):
