@@ -240,3 +240,15 @@ def test_paginate_keeps_order_and_bounds(weights: list[int], limit: int, most: i
     for page in pages:
         assert len(page) <= most
         assert sum(w for _, w in page) <= limit or len(page) == 1
+
+
+def test_parallel_document_pages_are_the_same(tmp_path: Path) -> None:
+    tei = tmp_path / "tei"
+    for i in range(9):
+        write_doc(tei, f"p{i}", title=f"Paper {i}", creation=f'<date when="195{i}">x</date>')
+    readings = [read_tei(p) for p in sorted(tei.glob("*.xml"))]
+    one = export_html(readings, tmp_path / "one")
+    two = export_html(readings, tmp_path / "two", jobs=2)
+    assert sorted(p.name for p in one) == sorted(p.name for p in two)
+    for p in one:
+        assert p.read_bytes() == (tmp_path / "two" / p.name).read_bytes(), p.name

@@ -190,7 +190,7 @@ def build(src, out, jobs, quiet, bag, source_organization, contact_name, contact
         for problem in problems:
             err(str(problem))
         invalid += bool(problems)
-    summary = export_all(written, out)
+    summary = export_all(written, out, jobs=jobs)
     for path, why in summary["failed"]:
         err(f"error: {path}: export failed: {why}")
     if isinstance(summary.get("search"), str):

@@ -58,7 +58,8 @@ def export_formats(readings: list[Reading], out: Path, formats: list[str],
     return written
 
 
-def export_all(tei_paths: list[Path], build_dir: Path, search_index: bool = True) -> dict:
+def export_all(tei_paths: list[Path], build_dir: Path, search_index: bool = True,
+               jobs: int = 1) -> dict:
     """Every export of a build: html/, text/, json/, index/*.csv and corpus.xml.
 
     Returns a summary: documents, failed [(path, why)], mentions by kind, index entries by
@@ -72,7 +73,7 @@ def export_all(tei_paths: list[Path], build_dir: Path, search_index: bool = True
                                      "Text": (build_dir / "text", ".txt"),
                                      "JSON": (build_dir / "json", ".json")})
     out = {
-        "html": export_html(readings, html_dir, files=links),
+        "html": export_html(readings, html_dir, files=links, jobs=jobs),
         "text": export_text(readings, build_dir / "text"),
         "json": export_json(readings, build_dir / "json"),
     }

@@ -28,6 +28,7 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from html import escape
 from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
@@ -78,6 +79,10 @@ def href_doc(stem: str, anchor: str | None = None) -> str:
 
 def entity_page_name(entry: Entry, page: int = 1) -> str:
     return f"{entry.kind}-{entry.id}" + (f"-{page}" if page > 1 else "") + ".html"
+
+
+_SE = etree.SubElement
+_human = functools.lru_cache(maxsize=65536)(human_date)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -169,16 +174,16 @@ class _Renderer:
         if m is not None and m.kind in INDEX_PAGES:
             entry = self.index.get(m.target) if m.target else None
             if entry is not None and not in_link:
-                return _sub(parent, "a", class_=m.kind, id=m.anchor,
-                            href=_entity_href(entry.kind, entry.id),
-                            **{"data-entity": entry.id})
-            return _sub(parent, "span", class_=m.kind, id=m.anchor)
+                return _SE(parent, "a", {"class": m.kind, "id": m.anchor,
+                                         "href": _entity_href(entry.kind, entry.id),
+                                         "data-entity": entry.id})
+            return _SE(parent, "span", {"class": m.kind, "id": m.anchor})
         if m is not None:  # date
             value = attrs.get("when", "")
             if _VALID_DATETIME.fullmatch(value):
-                return _sub(parent, "time", class_="date", id=m.anchor, datetime=value,
-                            title=human_date(value))
-            el = _sub(parent, "span", class_="date", id=m.anchor)
+                return _SE(parent, "time", {"class": "date", "id": m.anchor, "datetime": value,
+                                            "title": _human(value)})
+            el = _SE(parent, "span", {"class": "date", "id": m.anchor})
             if m.value:
                 el.set("title", m.value)
             return el
@@ -192,7 +197,7 @@ class _Renderer:
         if tag == "head" and in_table and parent.tag == "table":
             return _sub(parent, "caption")
         cls = tag + (f" {tag}-{attrs['type']}" if attrs.get("type") else "")
-        return _sub(parent, "span", class_=cls)
+        return _SE(parent, "span", {"class": cls})
 
     def events(self, parent: etree._Element, events: list, in_table: bool = False) -> None:
         stack = [parent]
@@ -201,9 +206,13 @@ class _Renderer:
             kind = ev[0]
             if kind == "t":
                 top = stack[-1]
-                if top.tag in ("table", "tr") and not ev[1].strip():
+                if in_table and top.tag in ("table", "tr") and not ev[1].strip():
                     continue  # white space between rows and cells
-                _append_text(top, ev[1])
+                if len(top):
+                    last = top[-1]
+                    last.tail = (last.tail or "") + ev[1]
+                else:
+                    top.text = (top.text or "") + ev[1]
             elif kind == "open":
                 el = self.open(stack[-1], ev[1], ev[2], ev[3], links > 0, in_table)
                 links += el.tag == "a"
@@ -594,6 +603,7 @@ def entity_index_pages(kind: str, readings: list[Reading], index: dict[str, Entr
         _footer(html, f"{label} named in the edition; each entry links to its own page.")
         out.append((numbered(fname, i), serialize(html)))
     for i, chunk in enumerate(un_chunks, 1):
+        slots: list[bytes] = []
         title = f"{label}: names not linked to the index"
         html, main = _page(title if i == 1 else f"{title}, page {i}")
         _sub(main, "h1", title)
@@ -605,13 +615,13 @@ def entity_index_pages(kind: str, readings: list[Reading], index: dict[str, Entr
             sec = _sub(main, "section", class_="entry")
             _sub(sec, "h2", surface)
             _sub(sec, "p", _count_text(hits), class_="count")
-            _mention_list(sec, hits[:paging.links])
+            _mention_list(sec, hits[:paging.links], slots)
             if len(hits) > paging.links:
                 _sub(sec, "p", f"and {len(hits) - paging.links} more documents (use the "
                                "search)", class_="docs")
         _pages_nav(main, unlinked_name, i, len(un_chunks))
         _footer(html, f"{label} named in the edition but not linked to an index entry.")
-        out.append((numbered(unlinked_name, i), serialize(html)))
+        out.append((numbered(unlinked_name, i), _fill(serialize(html), slots)))
     return out
 
 
@@ -634,6 +644,7 @@ def entry_pages(e: Entry, hits: Hits, paging: Paging = Paging()) -> list[tuple[s
     out = []
     kind_label = KIND_LABEL[e.kind]
     for i, chunk in enumerate(chunks, 1):
+        slots: list[bytes] = []
         html, main = _page(e.label if i == 1 else f"{e.label}, page {i}")
         _sub(main, "h1", e.label)
         p = _sub(main, "p", f"{kind_label} in the ", class_="kind")
@@ -659,29 +670,43 @@ def entry_pages(e: Entry, hits: Hits, paging: Paging = Paging()) -> list[tuple[s
              class_="count")
         _pages_nav(main, entity_page_name(e), i, len(chunks))
         if chunk:
-            _mention_list(main, chunk)
+            _mention_list(main, chunk, slots)
         _pages_nav(main, entity_page_name(e), i, len(chunks))
         _footer(html, f"{e.label}: every mention in the edition.")
-        out.append((entity_page_name(e, i), serialize(html)))
+        out.append((entity_page_name(e, i), _fill(serialize(html), slots)))
     return out
 
 
-def _mention_list(parent: etree._Element, hits: Hits) -> None:
-    """One item per document, a back-link to every mention in it."""
+_SLOT = "mentions"  # a comment marking where the list goes (source text is escaped)
+
+
+def _mention_list(parent: etree._Element, hits: Hits, slots: list[bytes]) -> None:
+    """One item per document, a back-link to every mention in it.
+
+    The list is the bulk of an entity page (tens of thousands of links for a place named
+    in every document), so it is written as text, escaped here, and put in the page's
+    slot after serialisation: four times faster than building it element by element."""
     if not hits:
         _sub(parent, "p", "No mention in the text.", class_="mentions")
         return
-    ol = _sub(parent, "ol", class_="mentions")
+    parent.append(etree.Comment(_SLOT))
+    parts = ['<ol class="mentions">']
     for r, ms in hits:
-        li = etree.SubElement(ol, "li")
-        href = href_doc(r.stem)
-        etree.SubElement(li, "a", href=href).text = r.meta.title
-        _append_text(li, f" ({r.meta.date_text}): " if r.meta.date_text else ": ")
-        for j, m in enumerate(ms):
-            if j:
-                _append_text(li, ", ")
-            a = etree.SubElement(li, "a", href=f"{href}#{m.anchor}")
-            a.text = f"“{m.surface}”" + (f" p. {m.page}" if m.page else "")
+        href = escape(href_doc(r.stem))
+        date = f" ({escape(r.meta.date_text)}): " if r.meta.date_text else ": "
+        links = ", ".join(
+            f'<a href="{href}#{m.anchor}">“{escape(m.surface, False)}”'
+            + (f" p. {escape(m.page, False)}" if m.page else "") + "</a>" for m in ms)
+        parts.append(f'<li><a href="{href}">{escape(r.meta.title, False)}</a>{date}'
+                     f"{links}</li>")
+    parts.append("</ol>")
+    slots.append("".join(parts).encode("utf-8"))
+
+
+def _fill(page: bytes, slots: list[bytes]) -> bytes:
+    for s in slots:
+        page = page.replace(b"<!--" + _SLOT.encode() + b"-->", s, 1)
+    return page
 
 
 # --- the whole edition ----------------------------------------------------------------------
@@ -704,19 +729,54 @@ def sibling_files(out: Path, folders: dict[str, tuple[Path, str]]) -> FileLinks:
     """(label, relative href) of a document in other formats: ``folders`` maps a label
     to (folder, suffix) of files written in the same run; suffix "" means the TEI file
     the document was read from."""
+    bases = {label: os.path.relpath(folder, out).replace(os.sep, "/")
+             for label, (folder, suffix) in folders.items() if suffix}
+
     def links(r: Reading) -> list[tuple[str, str]]:
         found = []
-        for label, (folder, suffix) in folders.items():
-            target = folder / f"{r.stem}{suffix}" if suffix else r.path
-            rel = os.path.relpath(target, out).replace(os.sep, "/")
+        for label, (_folder, suffix) in folders.items():
+            if suffix:
+                base = bases[label]
+                rel = f"{r.stem}{suffix}" if base == "." else f"{base}/{r.stem}{suffix}"
+            else:
+                rel = os.path.relpath(r.path, out).replace(os.sep, "/")
             found.append((label, quote(rel)))
         return found
     return links
 
 
+# What forked workers render: set by export_html just before it forks, read by the
+# children (fork shares it; nothing is pickled but the page range).
+_JOB: dict = {}
+
+
+def _document_pages(start: int, step: int) -> list[str]:
+    """Render and write document pages start, start+step, … of the job; their names."""
+    ordered, index, out, files = (_JOB[k] for k in ("ordered", "index", "out", "files"))
+    renderer = _Renderer(index)
+    names = []
+    with no_gc():
+        for i in range(start, len(ordered), step):
+            r = ordered[i]
+            prev = ordered[i - 1] if i else None
+            nxt = ordered[i + 1] if i + 1 < len(ordered) else None
+            links = files(r) if files is not None else [("TEI", quote(os.path.relpath(
+                r.path, out).replace(os.sep, "/")))]
+            name = page_name(r.stem)
+            write_atomic(out / name, document_page(r, index, prev, nxt, links, renderer))
+            names.append(name)
+    return names
+
+
 def export_html(readings: list[Reading], out: Path, paging: Paging = Paging(),
-                files: FileLinks | None = None) -> list[Path]:
-    """Write every page of the edition into ``out``; returns the files written."""
+                files: FileLinks | None = None, jobs: int = 1) -> list[Path]:
+    """Write every page of the edition into ``out``; returns the files written.
+
+    With ``jobs`` > 1 (and the fork start method, i.e. Linux) the document pages are
+    rendered by that many forked processes, which share the reading models with this
+    one, while this one writes the index pages."""
+    import multiprocessing
+
     from .search import search_page
 
     index = merged_entries(readings)
@@ -728,24 +788,37 @@ def export_html(readings: list[Reading], out: Path, paging: Paging = Paging(),
         write_atomic(target, data)
         written.append(target)
 
-    renderer = _Renderer(index)
-    with no_gc():
-        for i, r in enumerate(ordered):
-            prev = ordered[i - 1] if i else None
-            nxt = ordered[i + 1] if i + 1 < len(ordered) else None
-            links = files(r) if files is not None else [("TEI", quote(os.path.relpath(
-                r.path, out).replace(os.sep, "/")))]
-            put(page_name(r.stem), document_page(r, index, prev, nxt, links, renderer))
-        for name, data in index_pages(readings, paging):
-            put(name, data)
-        for kind in INDEX_PAGES:
-            collected = _collect(kind, readings, index)
-            for name, data in entity_index_pages(kind, readings, index, paging, collected):
+    _JOB.update(ordered=ordered, index=index, out=out, files=files)
+    fork = jobs > 1 and len(ordered) >= 2 * jobs and \
+        "fork" in multiprocessing.get_all_start_methods()
+    pool = pending = None
+    try:
+        if fork:
+            from concurrent.futures import ProcessPoolExecutor
+
+            pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+            pending = [pool.submit(_document_pages, k, jobs) for k in range(jobs)]
+        else:
+            written += [out / n for n in _document_pages(0, 1)]
+        with no_gc():
+            for name, data in index_pages(readings, paging):
                 put(name, data)
-            by_target = collected[0]
-            for e in index.values():
-                if e.kind == kind:
-                    for name, data in entry_pages(e, by_target.get(e.id, []), paging):
-                        put(name, data)
-        put("search.html", search_page(readings))
+            for kind in INDEX_PAGES:
+                collected = _collect(kind, readings, index)
+                for name, data in entity_index_pages(kind, readings, index, paging,
+                                                     collected):
+                    put(name, data)
+                by_target = collected[0]
+                for e in index.values():
+                    if e.kind == kind:
+                        for name, data in entry_pages(e, by_target.get(e.id, []), paging):
+                            put(name, data)
+            put("search.html", search_page(readings))
+        if pending is not None:
+            for f in pending:
+                written += [out / n for n in f.result()]
+    finally:
+        if pool is not None:
+            pool.shutdown()
+        _JOB.clear()
     return written
