@@ -252,3 +252,22 @@ def test_parallel_document_pages_are_the_same(tmp_path: Path) -> None:
     assert sorted(p.name for p in one) == sorted(p.name for p in two)
     for p in one:
         assert p.read_bytes() == (tmp_path / "two" / p.name).read_bytes(), p.name
+
+
+def test_page_images_from_facs(tmp_path: Path) -> None:
+    path = write_doc(tmp_path / "tei", "img")
+    xml = path.read_text(encoding="utf-8")
+    xml = xml.replace("  <text>", """  <facsimile>
+    <surface xml:id="s66"><graphic url="https://example.org/p66.jpg"/></surface>
+    <graphic xml:id="g67" url="javascript:alert(1)"/>
+  </facsimile>
+  <text>""").replace("<p>The forces", '<p><pb n="66" facs="#s66"/>The forces').replace(
+        "<p>After the table.", '<p><pb n="67" facs="#g67"/>After the table.')
+    path.write_text(xml, encoding="utf-8")
+    assert validate_file(path) == []
+    export_html([read_tei(path)], tmp_path / "html")
+    page = lhtml.fromstring((tmp_path / "html" / "img.html").read_bytes())
+    p66 = page.get_element_by_id("page-66")
+    assert p66.tag == "a" and p66.get("href") == "https://example.org/p66.jpg"
+    p67 = page.get_element_by_id("page-67")
+    assert p67.tag == "span" and p67.get("href") is None  # never a javascript: link

@@ -99,6 +99,9 @@ def test_collection_lists_every_document(server, build):
     first = members[0]
     assert first["@type"] == "Resource" and first["totalParents"] == 1
     assert {"collection", "navigation", "document"} <= first.keys()
+    tei = server.get(first["download"])
+    assert tei.status_code == 200 and tei.content == (build / "tei" / f"{first['@id']}.xml"
+                                                      ).read_bytes()
     # the resource itself, with its citation trees, and its parent
     res = server.get(_expand(first["collection"])).json()
     assert res["@id"] == first["@id"] and res["dtsVersion"] == "1.0"

@@ -411,8 +411,9 @@ def entry_from(el: etree._Element, kind: str, name_tag: str) -> Entry | None:
 class _Walker:
     """Turns the TEI <text> into blocks of flat events."""
 
-    def __init__(self, entries: dict[str, Entry]):
+    def __init__(self, entries: dict[str, Entry], images: dict[str, str] | None = None):
         self.entries = entries
+        self.images = images or {}  # xml:id of a surface or graphic -> image URL
         self.blocks: list[Block] = []
         self.mentions: list[Mention] = []
         self.pages: list[tuple[str, str]] = []
@@ -490,7 +491,11 @@ class _Walker:
             anchor = f"{base}-{i}"
         self._page_ids.add(anchor)
         self.pages.append((n, anchor))
-        return ("pb", n, anchor)
+        facs = (el.get("facs") or "").split()
+        image = None
+        if facs:
+            image = self.images.get(facs[0][1:]) if facs[0].startswith("#") else facs[0]
+        return ("pb", n, anchor, image)
 
     def inline(self, el: etree._Element, events: list[Event]) -> None:
         if el.text:
@@ -694,7 +699,14 @@ def read_tei(path: Path | str) -> Reading:
     root = parse(path).getroot()
     meta = read_meta(root, path.stem)
     entries = read_entries(root)
-    walker = _Walker(entries)
+    images: dict[str, str] = {}
+    for fac in root.iterchildren(T + "facsimile"):
+        for el in fac.iter(T + "surface", T + "graphic"):
+            url = el.get("url") if el.tag == T + "graphic" else next(
+                (g.get("url") for g in el.iter(T + "graphic") if g.get("url")), None)
+            if el.get(XML_ID) and url:
+                images[el.get(XML_ID)] = url
+    walker = _Walker(entries, images)
     text_el = next(root.iterchildren(T + "text"), None)
     if text_el is not None:
         walker.walk(text_el, 0)

@@ -221,7 +221,14 @@ class _Renderer:
                 el = stack.pop()
                 links -= el.tag == "a"
             elif kind == "pb":
-                _sub(stack[-1], "span", f"[p. {ev[1]}]", class_="pb", id=ev[2])
+                image = ev[3] if len(ev) > 3 else None
+                if image and image.startswith(("http://", "https://")) and not links:
+                    # the page image (pb/@facs); other schemes are never made links
+                    _SE(stack[-1], "a", {"class": "pb", "id": ev[2], "href": image,
+                                         "title": f"Image of page {ev[1]}"}).text = \
+                        f"[p. {ev[1]}]"
+                else:
+                    _sub(stack[-1], "span", f"[p. {ev[1]}]", class_="pb", id=ev[2])
             elif kind == "fn":
                 sup = _sub(stack[-1], "sup", class_="fnref")
                 _sub(sup, "a", ev[1], href=f"#fn-{ev[1]}", id=f"fnref-{ev[1]}",

@@ -26,7 +26,9 @@ def _params(request: Request, names: tuple[str, ...]) -> dict:
 def create_app(build: Path, title: str = "tei-edition digital edition") -> Starlette:
     build = Path(build)
     catalogue = Catalogue(build, title)
-    api = DTS(catalogue, "/api/dts")
+    tei_url = "/" + catalogue.folder.relative_to(build).as_posix() + "/" \
+        if catalogue.folder != build else "/"
+    api = DTS(catalogue, "/api/dts", download=tei_url)
 
     def error(e: DTSError, xml: bool = False) -> Response:
         if xml:

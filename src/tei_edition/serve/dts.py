@@ -194,9 +194,11 @@ def _page_tree(root: etree._Element) -> Tree:
 class DTS:
     """The four endpoints as functions of query parameters; ``base`` is the API's URL."""
 
-    def __init__(self, catalogue: Catalogue, base: str = "/api/dts"):
+    def __init__(self, catalogue: Catalogue, base: str = "/api/dts",
+                 download: str | None = None):
         self.cat = catalogue
         self.base = base.rstrip("/")
+        self.download = download  # URL prefix of the TEI files, if they are served
 
     # URI templates (RFC 6570)
     def _collection_t(self, rid: str | None = None) -> str:
@@ -225,6 +227,8 @@ class DTS:
                      "totalChildren": 0, "collection": self._collection_t(rid),
                      "navigation": self._navigation_t(rid),
                      "document": self._document_t(rid), "mediaTypes": [TEI_MEDIA]}
+        if self.download is not None:
+            out["download"] = self.download + quote(f"{rid}.xml")
         dc: dict = {"title": [{"lang": m.lang, "value": m.title}], "language": [m.lang]}
         date = m.when or (f"{m.not_before or '..'}/{m.not_after or '..'}"
                           if m.not_before or m.not_after else None)
