@@ -22,7 +22,6 @@ Page sizes are bounded by :class:`Paging` so that no index page grows with the c
 
 from __future__ import annotations
 
-import copy
 import functools
 import os
 import re
@@ -157,17 +156,24 @@ class _Renderer:
 
     def __init__(self, index: dict[str, Entry]):
         self.index = index
-        self._items: dict[str, etree._Element] = {}
+        self._items: dict[str, tuple[str, str, str]] = {}
 
-    def entity_item(self, parent: etree._Element, e: Entry, count: int) -> None:
-        """An entry of a document's list of names (the same for every page: built once)."""
-        item = self._items.get(e.id)
-        if item is None:
-            item = self._items[e.id] = _entity_item(e)
-        li = copy.deepcopy(item)
-        li[0].tail = f" ({KIND_LABEL[e.kind].lower()}" + (
+    def entity_item(self, e: Entry, count: int) -> str:
+        """An entry of a document's list of names, as HTML text: the same on every page
+        that names it, so it is built and escaped once and the count put in between."""
+        parts = self._items.get(e.id)
+        if parts is None:
+            html = etree.tostring(_entity_item(e), method="html", encoding="unicode")
+            cut = html.index("</strong>") + len("</strong>")
+            filt = (f'<span data-pagefind-filter="{e.kind}">{escape(e.label, False)}</span>'
+                    if e.kind in ("person", "place") else "")
+            parts = self._items[e.id] = (html[:cut], html[cut:], filt)
+        count_text = f" ({KIND_LABEL[e.kind].lower()}" + (
             f", {count} mentions here)" if count > 1 else ")")
-        parent.append(li)
+        return parts[0] + count_text + parts[1]
+
+    def filter_span(self, e: Entry) -> str:
+        return self._items[e.id][2] if e.id in self._items else ""
 
     def open(self, parent: etree._Element, tag: str, attrs: dict, m: Mention | None,
              in_link: bool, in_table: bool) -> etree._Element:
@@ -390,13 +396,16 @@ def document_page(r: Reading, index: dict[str, Entry] | None = None,
             _append_text(li, " ")
             _sub(li, "a", "↩", href=f"#fnref-{b.n}", class_="back",
                  **{"aria-label": "Back to the text"})
+    slots: list[bytes] = []  # filled after serialisation (see _mention_list)
     if counts:
         sec = _sub(main, "section", class_="entities", id="entities",
                    **{"data-pagefind-ignore": ""})
         _sub(sec, "h2", "Named in this document")
         ul = _sub(sec, "ul")
-        for eid in sorted(counts, key=lambda i: (index[i].kind, index[i].label.casefold())):
-            renderer.entity_item(ul, index[eid], counts[eid])
+        ul.append(etree.Comment(_SLOT))
+        order = sorted(counts, key=lambda i: (index[i].kind, index[i].label.casefold()))
+        slots.append("".join(renderer.entity_item(index[eid], counts[eid])
+                             for eid in order).encode("utf-8"))
     sec = _sub(main, "section", class_="cite", **{"data-pagefind-ignore": "all"})
     _sub(sec, "h2", "Cite this document")
     _sub(sec, "p", citation(r), class_="citation")
@@ -408,12 +417,12 @@ def document_page(r: Reading, index: dict[str, Entry] | None = None,
         _sub(filters, "span", m.year, **{"data-pagefind-filter": "year"})
     sort = m.sort_key[1] or "9999"
     _sub(filters, "span", sort, **{"data-pagefind-sort": "date"})
-    for eid in sorted(counts):
-        e = index[eid]
-        if e.kind in ("person", "place"):
-            _sub(filters, "span", e.label, **{"data-pagefind-filter": e.kind})
+    if counts:
+        filters.append(etree.Comment(_SLOT))
+        slots.append("".join(renderer.filter_span(index[eid])
+                             for eid in sorted(counts)).encode("utf-8"))
     _footer(html, m.licence or "")
-    return serialize(html)
+    return _fill(serialize(html), slots)
 
 
 _MIME = {"TEI": "application/tei+xml", "Text": "text/plain", "JSON": "application/json"}
