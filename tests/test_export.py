@@ -315,6 +315,7 @@ def test_html_pages_are_sound(build):
     assert "@media print" in (build / "html" / "edition.css").read_text(encoding="utf-8")
     for p in pages:
         doc = _page(p)
+        assert b"<!--" not in p.read_bytes(), p.name  # every slot filled, no comment left
         assert doc.find("head/meta[@charset='utf-8']") is not None, p.name
         assert len(doc.findall(".//h1")) == 1, p.name
         levels = [int(h.tag[1]) for h in doc.iter("h1", "h2", "h3", "h4", "h5", "h6")]
