@@ -271,3 +271,14 @@ def test_page_images_from_facs(tmp_path: Path) -> None:
     assert p66.tag == "a" and p66.get("href") == "https://example.org/p66.jpg"
     p67 = page.get_element_by_id("page-67")
     assert p67.tag == "span" and p67.get("href") is None  # never a javascript: link
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab \t\n\r.\u00a0\u2009é")), max_size=12))
+def test_white_space_collapses_as_xml_readers_do(s: str) -> None:
+    """The reading text collapses white space runs to one space, whatever the mix."""
+    from tei_edition.export.common import _normalise
+
+    out = _normalise([("t", "x" + s + "y")])
+    expected = "x" + re.sub(r"\s+", " ", s) + "y"
+    assert "".join(ev[1] for ev in out) == expected

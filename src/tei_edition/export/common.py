@@ -577,7 +577,10 @@ def _normalise(events: list[Event]) -> list[Event]:
     for ev in events:
         if ev[0] == "t":
             s = ev[1]
-            if _NEEDS_WS.search(s):
+            # XML text holds no ASCII white space but space, tab, CR and LF: a fast test
+            # for ASCII strings, the regular expression for the others
+            if ("  " in s or "\n" in s or "\t" in s or "\r" in s) if s.isascii() \
+                    else _NEEDS_WS.search(s):
                 s = _WS.sub(" ", s)
             if prev_space and s[:1] == " ":
                 s = s[1:]

@@ -791,6 +791,12 @@ def export_html(readings: list[Reading], out: Path, paging: Paging = Paging(),
     With ``jobs`` > 1 (and the fork start method, i.e. Linux) the document pages are
     rendered by that many forked processes, which share the reading models with this
     one, while this one writes the index pages."""
+    with no_gc():  # millions of small objects live through the whole export
+        return _export_html(readings, out, paging, files, jobs)
+
+
+def _export_html(readings: list[Reading], out: Path, paging: Paging,
+                 files: FileLinks | None, jobs: int) -> list[Path]:
     import multiprocessing
 
     from .search import search_page
