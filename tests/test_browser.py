@@ -188,12 +188,12 @@ def served(edition):
     import http.server
     import threading
 
+    if not (edition / "pagefind" / "pagefind.js").is_file():
+        pytest.skip("no search index: pagefind is not installed (pip install 'pagefind[bin]')")
     handler = functools.partial(_QuietHandler, directory=str(edition.parent))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    if not (edition / "pagefind" / "pagefind.js").is_file():
-        pytest.skip("no search index: pagefind is not installed (pip install 'pagefind[bin]')")
     yield f"http://127.0.0.1:{server.server_address[1]}/html/"
     server.shutdown()
     server.server_close()
