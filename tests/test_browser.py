@@ -97,8 +97,9 @@ def _check_links(page, html_dir: Path) -> int:
         assert url.scheme == "file", href
         target = Path(unquote(url.path))
         assert target.is_file(), href
-        assert target.parent == html_dir, href  # relative links stay inside the edition
-        if url.fragment:
+        # relative links stay inside the edition (the TEI, text and JSON files beside it)
+        assert target.parent == html_dir or target.parent.parent == html_dir.parent, href
+        if url.fragment and target.suffix == ".html":
             ids = _ids(target)
             assert unquote(url.fragment) in ids, href
         checked += 1
@@ -137,23 +138,34 @@ def test_document_page_loads_and_links_resolve(edition, page, tmp_path):
     shot = Path(os.environ.get("TEI_EDITION_SCREENSHOT", tmp_path / "document.png"))
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10000
-    # following an entity link lands on its entry in the index page
+    # an entity link opens a pop-up with the entry and its authority links
     link = page.locator("article a.person, article a.place, article a.org").first
-    if link.count():
-        link.click()
-        page.wait_for_load_state("load")
-        assert page.url.split("#")[0].endswith(("persons.html", "places.html", "orgs.html"))
-        assert page.locator(":target").count() == 1
+    assert link.count()
+    url = page.url
+    link.click()
+    popup = page.locator(".popup")
+    assert popup.is_visible() and page.url == url
+    name = popup.locator("strong a")
+    assert name.inner_text() and name.get_attribute("href").endswith(".html")
+    page.keyboard.press("Escape")
+    assert page.locator(".popup").count() == 0
+    # ctrl-click or the pop-up's name link leads to the entry's own page
+    link.click()
+    page.locator(".popup strong a").click()
+    page.wait_for_load_state("load")
+    assert page.url.split("/")[-1].startswith(("person-", "place-", "org-"))
+    assert page.locator("ol.mentions a").count() >= 1
 
 
 def test_index_pages_and_escaped_document(edition, page):
-    for name in ("persons.html", "places.html", "orgs.html"):
+    for name in ("persons.html", "places.html", "orgs.html", "search.html"):
         assert _visit(page, (edition / name).as_uri()) == [], name
         _check_links(page, edition)
     # the crafted document: its markup is shown as text and runs nothing
     assert _visit(page, (edition / "evil.html").as_uri()) == []
     assert "<script>alert(1)</script>" in page.inner_text("h1")
-    assert page.locator("script").count() == 0
+    assert page.eval_on_selector_all("script", "els => els.map(e => e.getAttribute('src'))") \
+        == ["edition.js"]  # ours, nothing from the source
     assert page.locator("article b").count() == 0
 
 
@@ -167,6 +179,115 @@ def test_print_stylesheet_hides_navigation(edition, page):
         assert page.locator("article").is_visible()
     finally:
         page.emulate_media(media="screen")
+
+
+@pytest.fixture(scope="module")
+def served(edition):
+    """The build folder on a plain static server (http.server), 127.0.0.1 only."""
+    import functools
+    import http.server
+    import threading
+
+    if not (edition / "pagefind" / "pagefind.js").is_file():
+        pytest.skip("no search index: pagefind is not installed (pip install 'pagefind[bin]')")
+    handler = functools.partial(_QuietHandler, directory=str(edition.parent))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/html/"
+    server.shutdown()
+    server.server_close()
+
+
+try:
+    import http.server as _http_server
+
+    class _QuietHandler(_http_server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:  # keep the test output clean
+            pass
+except ImportError:  # pragma: no cover
+    pass
+
+
+def test_search_finds_a_name_and_follows_it(edition, served, page):
+    assert _visit(page, served + "search.html") == []
+    page.wait_for_selector("#search-form[data-ready]", timeout=15000)
+    page.fill("#search-q", "Syngman")
+    page.wait_for_selector("#search-results li a.result", timeout=15000)
+    first = page.locator("#search-results li a.result").first
+    title = first.inner_text()
+    assert page.locator("#search-results mark").first.inner_text().lower() == "syngman"
+    first.click()
+    page.wait_for_load_state("load")
+    assert page.locator("h1").inner_text() == title
+    assert "Syngman" in page.locator("article").inner_text()
+
+
+def test_search_filters_kind_person_and_years(edition, served, page):
+    assert _visit(page, served + "search.html") == []
+    page.wait_for_function("document.querySelectorAll('#search-kind option').length > 1",
+                           timeout=15000)
+    kinds = page.eval_on_selector_all("#search-kind option", "os => os.map(o => o.value)")
+    persons = page.eval_on_selector_all("#search-person-list option",
+                                        "os => os.map(o => o.value)")
+    assert len(kinds) > 1 and persons
+    # a person filter alone lists the documents that name the person
+    page.fill("#search-person", persons[0])
+    page.wait_for_selector("#search-results li", timeout=15000)
+    with_person = page.locator("#search-results li").count()
+    assert with_person >= 1
+    # a year range around every document keeps them all; one that holds none empties it
+    page.fill("#search-from", "1900")
+    page.fill("#search-to", "2000")
+    page.wait_for_function(f"document.getElementById('search-status').textContent"
+                           f".startsWith('{with_person} ')", timeout=15000)
+    assert page.locator("#search-results li").count() == with_person
+    page.select_option("#search-kind", kinds[1])
+    page.wait_for_function(
+        "k => [...document.querySelectorAll('#search-results li .meta')]"
+        ".every(m => m.textContent.endsWith(k))", arg=kinds[1], timeout=15000)
+    page.select_option("#search-kind", "")
+    page.fill("#search-from", "1800")
+    page.fill("#search-to", "1801")
+    page.wait_for_function("document.getElementById('search-status').textContent"
+                           ".startsWith('0 ')", timeout=15000)
+    assert page.locator("#search-results li").count() == 0
+
+
+def test_search_from_disk_says_how_to_serve(edition, page):
+    assert _visit(page, (edition / "search.html").as_uri()) == []
+    assert page.locator("#search-notice").is_visible()
+    assert "tei-edition serve" in page.locator("#search-notice").inner_text()
+
+
+def test_previous_next_in_date_order(edition, page):
+    assert _visit(page, (edition / "index.html").as_uri()) == []
+    order = page.eval_on_selector_all("table.documents tbody a",
+                                      "as => as.map(a => a.getAttribute('href'))")
+    _visit(page, (edition / order[0]).as_uri())
+    assert page.locator("nav.docnav a[rel=prev]").count() == 0
+    seen = [order[0]]
+    while page.locator("nav.docnav a[rel=next]").count():
+        page.locator("nav.docnav a[rel=next]").click()
+        page.wait_for_load_state("load")
+        seen.append(page.url.split("/")[-1])
+    assert seen == order
+    page.locator("nav.docnav a[rel=prev]").click()
+    page.wait_for_load_state("load")
+    assert page.url.split("/")[-1] == order[-2]
+
+
+def test_highlight_toggle(edition, page):
+    doc = next(p for p in sorted(edition.glob("*.html")) if p.stem[:3].isdigit())
+    _visit(page, doc.as_uri())
+    name = page.locator("article a.person, article a.place, article a.org").first
+    colour = "el => getComputedStyle(el).backgroundColor"
+    on = name.evaluate(colour)
+    assert on not in ("rgba(0, 0, 0, 0)", "transparent")
+    page.uncheck("#highlight")
+    assert name.evaluate(colour) in ("rgba(0, 0, 0, 0)", "transparent")
+    page.check("#highlight")
+    assert name.evaluate(colour) == on
 
 
 def teardown_module() -> None:

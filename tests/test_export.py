@@ -312,15 +312,19 @@ def _page(path: Path):
 def test_html_pages_are_sound(build):
     pages = sorted((build / "html").glob("*.html"))
     assert {"index.html", "persons.html", "places.html", "orgs.html"} <= {p.name for p in pages}
+    assert "@media print" in (build / "html" / "edition.css").read_text(encoding="utf-8")
     for p in pages:
         doc = _page(p)
+        assert b"<!--" not in p.read_bytes(), p.name  # every slot filled, no comment left
         assert doc.find("head/meta[@charset='utf-8']") is not None, p.name
         assert len(doc.findall(".//h1")) == 1, p.name
         levels = [int(h.tag[1]) for h in doc.iter("h1", "h2", "h3", "h4", "h5", "h6")]
         assert levels[0] == 1
         assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), (p.name, levels)
-        assert "@media print" in doc.findtext("head/style"), p.name
-        assert not doc.findall(".//script"), p.name
+        assert doc.find("head/link[@rel='stylesheet']").get("href") == "edition.css"
+        scripts = [s.get("src") for s in doc.iter("script")]
+        assert set(scripts) <= {"edition.js", "search.js"}, p.name  # no inline script
+        assert all(not (s.text or "").strip() for s in doc.iter("script")), p.name
         ids = [e.get("id") for e in doc.iter() if e.get("id")]
         assert len(ids) == len(set(ids)), p.name
 
@@ -337,6 +341,9 @@ def test_html_links_resolve(build):
                 continue
             target, _, frag = href.partition("#")
             target = target or name
+            if target.startswith("../"):  # the TEI, text and JSON files of the build
+                assert (html / target).resolve().is_file(), (name, href)
+                continue
             assert target in anchors, (name, href)
             if frag:
                 assert frag in anchors[target], (name, href)
@@ -348,29 +355,39 @@ def test_html_document_page(build):
     doc = _page(build / "html" / "fxa.html")
     facts = dict(zip([dt.text for dt in doc.iter("dt")],
                      [dd.text_content() for dd in doc.iter("dd")], strict=True))
-    assert facts["Date"] == "1951-01-12" and facts["Addressee"] == "Syngman Rhee"
+    assert facts["Date"] == "12 January 1951" and facts["Addressee"] == "Syngman Rhee"
+    files = {a.text: a.get("href") for a in doc.find_class("file")}
+    assert files == {"TEI": "../tei/fxa.xml", "Text": "../text/fxa.txt",
+                     "JSON": "../json/fxa.json"}
     assert facts["File number"] == "795.00/1–1251" and facts["Classification"] == "secret"
     assert facts["Source"] == "CA Files: Lot 56 D 625" and facts["Author"] == "Dean Rusk"
     markers = [(s.get("id"), s.text) for s in doc.find_class("pb")]
     assert markers == [("page-67", "[p. 67]"), ("page-68", "[p. 68]")]
     links = {(a.text, a.get("href")) for a in doc.iter("a") if a.get("class") == "person"}
-    assert ("Rhee", "persons.html#hsg-999") in links
-    assert ("Dean Rusk", "persons.html#hsg-1234") in links
+    assert ("Rhee", "person-hsg-999.html") in links
+    assert ("Dean Rusk", "person-hsg-1234.html") in links
     assert doc.xpath("//span[@class='person' and text()='Smith']")  # unlinked, highlighted
     assert "Cost: 5 < 6 & 7 > 3" in doc.text_content()
-    # back-links: the persons page links to every mention of Rhee in fxa
-    persons = _page(build / "html" / "persons.html")
-    rhee = persons.get_element_by_id("hsg-999")
+    # back-links: Rhee's page links to every mention of Rhee in fxa
+    rhee = _page(build / "html" / "person-hsg-999.html")
     back = [a.get("href") for a in rhee.iter("a") if a.get("href").startswith("fxa.html#")]
-    mention_ids = [a.get("id") for a in doc.iter("a") if a.get("href") == "persons.html#hsg-999"]
+    mention_ids = [a.get("id") for a in doc.xpath("//article//a[@href='person-hsg-999.html']")]
     assert back == [f"fxa.html#{i}" for i in mention_ids] and len(back) == 2
-    rusk = persons.get_element_by_id("hsg-1234")
+    # the index entry: a count and the documents
+    persons = _page(build / "html" / "persons.html")
+    entry = persons.get_element_by_id("hsg-999")
+    assert entry.find_class("count")[0].text_content() == "2 mentions in 1 document"
+    assert [a.get("href") for a in entry.iter("a")] == ["person-hsg-999.html", "fxa.html"]
+    rusk = _page(build / "html" / "person-hsg-1234.html")
     hrefs = [a.get("href") for a in rusk.iter("a")]
     assert "https://history.state.gov/departmenthistory/people/rusk-david-dean" in hrefs
     assert "https://viaf.org/viaf/12345678" in hrefs
-    places = _page(build / "html" / "places.html")
-    assert "https://www.geonames.org/1835841" in [
-        a.get("href") for a in places.get_element_by_id("geo-1835841").iter("a")]
+    # the pop-up content: the entry with its authority links, in the page itself
+    popup = doc.get_element_by_id("entity-hsg-1234")
+    assert "https://history.state.gov/departmenthistory/people/rusk-david-dean" in [
+        a.get("href") for a in popup.iter("a")]
+    places = _page(build / "html" / "place-geo-1835841.html")
+    assert "https://www.geonames.org/1835841" in [a.get("href") for a in places.iter("a")]
 
 
 def test_html_index_in_date_order(build):
@@ -397,7 +414,8 @@ def test_html_escapes_the_source(tmp_path):
     assert result.exit_code == 0, result.output
     page = (tmp_path / "html" / "evil.html").read_text(encoding="utf-8")
     doc = lhtml.fromstring(page)
-    assert not doc.findall(".//script") and not doc.findall(".//img")
+    assert [s.get("src") for s in doc.iter("script")] == ["edition.js"]  # ours only
+    assert not doc.findall(".//script")[0].text and not doc.findall(".//img")
     assert not doc.findall(".//b")
     assert not [e for e in doc.iter() if any(k.startswith("on") for k in e.attrib)]
     text = doc.find("body").text_content()
@@ -436,8 +454,10 @@ def test_rebuild_is_byte_identical(build, tmp_path):
     shutil.copytree(build / "tei", tmp_path / "tei")
     export_all([tmp_path / "tei"], tmp_path)
     for sub in ("html", "text", "json", "index"):
-        for f in (build / sub).iterdir():
-            assert f.read_bytes() == (tmp_path / sub / f.name).read_bytes(), f
+        for f in (build / sub).rglob("*"):
+            if f.is_file() and "pagefind" not in f.parts:  # Pagefind's order varies
+                rel = f.relative_to(build)
+                assert f.read_bytes() == (tmp_path / rel).read_bytes(), rel
     assert (build / "corpus.xml").read_bytes() == (tmp_path / "corpus.xml").read_bytes()
 
 
@@ -536,10 +556,10 @@ def test_bag_made_and_verified(build, tmp_path, monkeypatch):
     files = [p for p in (dest / "data").rglob("*") if p.is_file()]
     assert info["Payload-Oxum"] == f"{sum(p.stat().st_size for p in files)}.{len(files)}"
     assert (dest / "bagit.txt").read_text().startswith("BagIt-Version: 1.0\n")
-    for alg in ("sha256", "sha512"):
-        manifest = (dest / f"manifest-{alg}.txt").read_text()
-        assert "data/corpus.xml" in manifest and "data/tei/fxa.xml" in manifest
-        assert (dest / f"tagmanifest-{alg}.txt").exists()
+    manifest = (dest / "manifest-sha512.txt").read_text()
+    assert "data/corpus.xml" in manifest and "data/tei/fxa.xml" in manifest
+    assert (dest / "tagmanifest-sha512.txt").exists()
+    assert not (dest / "manifest-sha256.txt").exists()  # SHA-512, as bagit recommends
     for sub in ("tei", "html", "text", "json", "index", "schema"):
         assert any((dest / "data" / sub).iterdir()), sub
     assert list((dest / "data" / "schema").glob("*.rng"))
@@ -550,7 +570,7 @@ def test_bag_made_and_verified(build, tmp_path, monkeypatch):
                                                 "Contact-Name": "Ada Archivist",
                                                 "Contact-Email": "ada@example.org",
                                                 "External-Description": "Test deposit"})
-    for name in ("bag-info.txt", "manifest-sha256.txt", "tagmanifest-sha512.txt"):
+    for name in ("bag-info.txt", "manifest-sha512.txt", "tagmanifest-sha512.txt"):
         assert (dest / name).read_bytes() == (again / name).read_bytes()
 
 

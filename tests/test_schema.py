@@ -215,6 +215,26 @@ CORPUS = f"""<?xml version="1.0" encoding="UTF-8"?>
 </teiCorpus>
 """
 
+# What editors add by hand: referring strings, role names, supplied text, abbreviations,
+# page images.
+HAND_EDITED_BODY = """\
+      <div type="document">
+        <pb n="66" facs="#page-66"/>
+        <p><rs ref="#p1" type="person">The Secretary</rs>, <roleName>Assistant
+          Secretary</roleName> <persName ref="#p1">Rusk</persName>, met the
+          <choice><abbr>UN</abbr><expan>United Nations</expan></choice> in
+          <supplied reason="omitted" evidence="conjecture">Korea</supplied>.<pb n="67"
+          facs="https://example.org/page-67.jpg"/>Then <choice><expan>Mister</expan><abbr>Mr.</abbr></choice>
+          Rusk <abbr type="title">Esq.</abbr> left.</p>
+      </div>
+"""
+FACSIMILE = """\
+  <facsimile>
+    <surface xml:id="page-66"><graphic url="images/page-66.jpg" mimeType="image/jpeg"/></surface>
+    <graphic xml:id="page-67" url="images/page-67.jpg"/>
+  </facsimile>
+"""
+
 VALID = {
     "minimal": make_doc(),
     "profile-example": PROFILE_EXAMPLE,
@@ -226,6 +246,7 @@ VALID = {
     ),
     "empty-div": make_doc('      <div type="document"/>\n'),
     "corpus": CORPUS,
+    "hand-edited": make_doc(HAND_EDITED_BODY, standoff=STANDOFF + FACSIMILE),
 }
 
 
@@ -285,14 +306,30 @@ INVALID = {
     "bad-when-month": (
         _with('when="1951-02-02"', 'when="1951-13-02"'),
         "schematron",
-        "not an ISO 8601 date",
+        'date/@when must be ISO 8601 (YYYY, YYYY-MM, YYYY-MM-DD, YYYY-MM-DDThh:mm:ss or '
+        'hh:mm:ss), got "1951-13-02"',
         'when="1951-13-02"',
     ),
     "bad-when-words": (
         _with('when="1951-02-02"', 'when="Feb 2, 1951"'),
         "schematron",
-        "not an ISO 8601 date",
+        'must be ISO 8601 (YYYY, YYYY-MM, YYYY-MM-DD, YYYY-MM-DDThh:mm:ss or hh:mm:ss), '
+        'got "Feb 2, 1951"',
         'when="Feb 2, 1951"',
+    ),
+    "facs-unresolved": (
+        make_doc(HAND_EDITED_BODY.replace('facs="#page-66"', 'facs="#nowhere"'),
+                 standoff=STANDOFF + FACSIMILE),
+        "schematron",
+        'pb/@facs must point to a surface or graphic',
+        'facs="#nowhere"',
+    ),
+    "facs-to-a-person": (
+        make_doc(HAND_EDITED_BODY.replace('facs="#page-66"', 'facs="#p1"'),
+                 standoff=STANDOFF + FACSIMILE),
+        "schematron",
+        "must point to a surface or graphic",
+        'facs="#p1"',
     ),
     "duplicate-id": (
         _with('xml:id="o1"', 'xml:id="p1"'),

@@ -131,18 +131,38 @@ def convert(src, out, jobs, quiet, persons, places, orgs, config, disable) -> No
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("-q", "--quiet", is_flag=True, help="Only the problems, no summary.")
-def validate(files, quiet) -> None:
+@click.option("--schema", "schemas", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Also validate against this RELAX NG (.rng, e.g. tei_all.rng; Jing when "
+                   "installed) or Schematron (.sch) schema. Repeatable.")
+@click.option("--profile/--no-profile", default=True, show_default=True,
+              help="Validate against the project's own profile (schema/).")
+def validate(files, quiet, schemas, profile) -> None:
     """Validate TEI FILES (or the *.xml of folders) against the project's RELAX NG and
-    Schematron; print file:line: message for each problem."""
+    Schematron (and any --schema); print file:line: message for each problem."""
+    from .extschema import SchemaError, validate_against
     from .validate import validate_file
 
+    if not profile and not schemas:
+        raise click.UsageError("--no-profile needs at least one --schema")
     paths: list[str] = []
     for f in files:
         p = Path(f)
         paths += sorted(str(x) for x in p.glob("*.xml")) if p.is_dir() else [str(p)]
+    found: dict[str, list] = {p: validate_file(p) if profile else [] for p in paths}
+    for schema in schemas:
+        try:
+            extra = validate_against(paths, schema)
+        except SchemaError as e:
+            err(f"error: {e}")
+            sys.exit(2)
+        for path, problems in extra.items():
+            label = schema.name
+            found[path] += [type(pr)(pr.path, pr.line, f"[{label}] {pr.message}", pr.source)
+                            for pr in problems]
     invalid = 0
     for path in paths:
-        problems = validate_file(path)
+        problems = found[path]
         for problem in problems:
             click.echo(str(problem))
         invalid += bool(problems)
@@ -180,14 +200,16 @@ def build(src, out, jobs, quiet, bag, source_organization, contact_name, contact
         for problem in problems:
             err(str(problem))
         invalid += bool(problems)
-    summary = export_all(written, out)
+    summary = export_all(written, out, jobs=jobs)
     for path, why in summary["failed"]:
         err(f"error: {path}: export failed: {why}")
+    if isinstance(summary.get("search"), str):
+        err(f"warning: no search index: {summary['search']}")
     failed = sum(1 for r in results if r.error) + len(summary["failed"])
     if bag:
         try:
             make_bag(out, bag, bag_info(source_organization, contact_name, contact_email,
-                                        description))
+                                        description), sources=[Path(s) for s in srcs])
         except BagProblem as problem:
             for line in problem.problems or [str(problem)]:
                 err(f"error: bag {bag}: {line}")
@@ -225,6 +247,31 @@ def evaluate(pred, gold, no_validate, unmatched, by_volume) -> None:
     if unmatched:
         for doc, surface in report.unmatched_persons:
             click.echo(f"  unmatched persName: {doc}: {surface}")
+
+
+@main.command()
+@click.argument("build_dir", metavar="BUILD", default="build",
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (127.0.0.1: this machine only).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--title", default="tei-edition digital edition", show_default=True,
+              help="Title of the DTS root collection.")
+def serve(build_dir, host, port, title) -> None:
+    """Serve BUILD: the reading edition with its search (/html/) and a DTS 1.0 API
+    (/api/dts/: collection, navigation, document) over BUILD/tei."""
+    try:
+        import uvicorn
+
+        from .serve.app import create_app
+    except ImportError as e:
+        err(f"error: serve needs Starlette and uvicorn ({e.name} is missing): "
+            "pip install 'tei-edition[serve]'")
+        sys.exit(2)
+    app = create_app(build_dir, title)
+    err(f"serving {build_dir} at http://{host}:{port}/ (DTS: http://{host}:{port}/api/dts/);"
+        " Ctrl-C stops")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 main.add_command(export)

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from lxml import etree, isoschematron
 
+from .schema_hints import explain
+
 __all__ = ["Problem", "schema_path", "validate_file", "validate_tree"]
 
 SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
@@ -157,13 +159,30 @@ def _check_rng(tree: etree._ElementTree, path: str) -> list[Problem]:
         return [Problem(path, None, f"RELAX NG validation failed: {exc}", "rng")]
     problems: list[Problem] = []
     seen: set[tuple[int, str]] = set()
+    wrong_lines: set[int] = set()
     for entry in log:
-        key = (entry.line, entry.message)
+        if entry.type_name == "RELAXNG_ERR_EXTRACONTENT" and entry.line in wrong_lines:
+            continue  # the same misplaced element, already named
+        if entry.type_name == "RELAXNG_ERR_ELEMWRONG":
+            wrong_lines.add(entry.line)
+        message = explain(entry.message, _node_at(tree, entry.path), schema_path(RNG_NAME))
+        key = (entry.line, message)
         if key in seen:
             continue
         seen.add(key)
-        problems.append(Problem(path, entry.line or None, entry.message, "rng"))
+        problems.append(Problem(path, entry.line or None, message, "rng"))
     return problems
+
+
+def _node_at(tree: etree._ElementTree, xpath: str | None) -> etree._Element | None:
+    if not xpath:
+        return None
+    try:
+        found = tree.xpath(xpath)
+    except etree.XPathError:
+        return None
+    return found[0] if isinstance(found, list) and found and isinstance(
+        found[0], etree._Element) else None
 
 
 def _check_schematron(tree: etree._ElementTree, path: str) -> list[Problem]:

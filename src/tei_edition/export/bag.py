@@ -1,5 +1,11 @@
 """BagIt deposit (RFC 8493) of a build folder, made and checked with the bagit library.
 
+The payload (``data/``) holds the TEI files, every export, the schema the TEI follows,
+the plain-text sources (``source/``, when given or when the build has them) and
+``manifest.csv``: one row per document mapping its source to its TEI file and exports, so
+a reader of the deposit can trace every file back to what it was made from.  Checksums
+are SHA-512 (``manifest-sha512.txt``, ``tagmanifest-sha512.txt``).
+
 The bag is assembled in a temporary folder next to DEST and renamed into place, so a
 failed run never leaves half a bag; an existing bag at DEST is replaced, any other
 non-empty folder is refused.  With SOURCE_DATE_EPOCH set the Bagging-Date comes from it
@@ -20,8 +26,10 @@ import bagit
 
 from .. import __version__
 
-CHECKSUMS = ["sha256", "sha512"]
-PAYLOAD = ["tei", "html", "text", "json", "index", "corpus.xml"]
+CHECKSUMS = ["sha512"]
+PAYLOAD = ["tei", "html", "text", "json", "index", "corpus.xml", "cmif.xml", "source"]
+MANIFEST = "manifest.csv"
+MANIFEST_COLUMNS = ["source", "source_sha512", "tei", "tei_sha512", "html", "text", "json"]
 
 
 class BagProblem(Exception):
@@ -86,8 +94,57 @@ def _write_tagmanifests(bag_dir: Path) -> None:
         (bag_dir / f"tagmanifest-{alg}.txt").write_text("".join(lines), encoding="utf-8")
 
 
-def make_bag(build_dir: Path, dest: Path, info: dict | None = None) -> Path:
-    """Bag the TEI files, the exports and the schema of BUILD_DIR into DEST; validate it.
+def _source_name(tei: Path) -> str | None:
+    """The source file name the TEI header records (idno type="filename")."""
+    from lxml import etree
+
+    try:
+        for _ev, el in etree.iterparse(str(tei), tag="{http://www.tei-c.org/ns/1.0}idno"):
+            if el.get("type") == "filename" and (el.text or "").strip():
+                return el.text.strip()
+    except etree.XMLSyntaxError:
+        return None
+    return None
+
+
+def write_manifest(work: Path) -> int:
+    """data/manifest.csv: each TEI file with its source and exports (paths in data/)."""
+    import csv
+    import io
+
+    from .html import page_name
+
+    rows = []
+    for tei in sorted((work / "tei").glob("*.xml")):
+        stem = tei.stem
+        name = _source_name(tei) or f"{stem}.txt"
+        src = work / "source" / name
+        if not src.is_file():
+            src = work / "source" / f"{stem}.txt"
+        row = {"source": f"source/{src.name}" if src.is_file() else "",
+               "source_sha512": hashlib.sha512(src.read_bytes()).hexdigest()
+               if src.is_file() else "",
+               "tei": f"tei/{tei.name}",
+               "tei_sha512": hashlib.sha512(tei.read_bytes()).hexdigest()}
+        for col, path in (("html", f"html/{page_name(stem)}"), ("text", f"text/{stem}.txt"),
+                          ("json", f"json/{stem}.json")):
+            row[col] = path if (work / path).is_file() else ""
+        if not row["source"]:
+            row["source"] = ""  # the source was not given to the bag
+        rows.append(row)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, MANIFEST_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    (work / MANIFEST).write_text(buf.getvalue(), encoding="utf-8")
+    return len(rows)
+
+
+def make_bag(build_dir: Path, dest: Path, info: dict | None = None,
+             sources: list[Path] | None = None) -> Path:
+    """Bag the TEI files, the exports, the schema and the sources of BUILD_DIR into DEST
+    (``sources``: the plain-text files the TEI was made from, else BUILD_DIR/source/);
+    validate it.
 
     ``info`` may hold Source-Organization, Contact-Name, Contact-Email,
     External-Description and any other bag-info field; Bagging-Date, Payload-Oxum and
@@ -110,6 +167,12 @@ def make_bag(build_dir: Path, dest: Path, info: dict | None = None) -> Path:
         schema = schema_dir()
         if schema is not None:
             _copy_tree(schema, work / "schema")
+        for src in sources or []:
+            src = Path(src)
+            if src.is_file():
+                (work / "source").mkdir(exist_ok=True)
+                shutil.copyfile(src, work / "source" / src.name)
+        write_manifest(work)
         files = [p for p in work.rglob("*") if p.is_file()]
         total = sum(p.stat().st_size for p in files)
         n_docs = len(list((work / "tei").glob("*.xml")))
@@ -117,9 +180,10 @@ def make_bag(build_dir: Path, dest: Path, info: dict | None = None) -> Path:
         bag_info.setdefault(
             "External-Description",
             f"TEI P5 edition of {n_docs} documents made by tei-edition {__version__}: "
-            "TEI files (tei/), HTML reading edition (html/), plain text (text/), JSON "
-            "(json/), CSV entity indexes (index/), teiCorpus (corpus.xml) and the "
-            "schema the TEI files follow (schema/).")
+            "TEI files (tei/), their plain-text sources (source/), HTML reading edition "
+            "(html/), plain text (text/), JSON (json/), CSV entity indexes (index/), "
+            "teiCorpus (corpus.xml), correspondence metadata (cmif.xml), the schema the TEI "
+            "files follow (schema/) and manifest.csv mapping each source to its TEI file.")
         bag_info["Bagging-Date"] = bagging_date()
         bag_info["Bag-Size"] = _human(total)
         bag_info.setdefault("Bag-Software-Agent",
@@ -163,6 +227,13 @@ def verify_bag(dest: Path) -> None:
 
 def _file_problems(bag: bagit.Bag, root: Path) -> list[str]:
     problems: list[str] = []
+    if bag.has_oxum():
+        oxum = bag.info.get("Payload-Oxum", "")
+        files = [p for p in (root / "data").rglob("*") if p.is_file()]
+        actual = f"{sum(p.stat().st_size for p in files)}.{len(files)}"
+        if oxum != actual:
+            problems.append(f"Payload-Oxum is {oxum} in bag-info.txt, the payload is {actual} "
+                            "(bytes.files)")
     for rel, digests in sorted(bag.entries.items()):
         path = root / rel
         if not path.is_file():
@@ -177,4 +248,42 @@ def _file_problems(bag: bagit.Bag, root: Path) -> list[str]:
     for rel in sorted(bag.payload_files()):
         if rel not in listed:
             problems.append(f"unexpected: {rel}")
+    try:
+        tag_entries = bag.tagfile_entries()
+    except bagit.BagError:
+        tag_entries = {}
+    for rel, digests in sorted(tag_entries.items()):
+        path = root / rel
+        if not path.is_file():
+            problems.append(f"missing tag file: {rel}")
+            continue
+        for alg, expected in sorted(digests.items()):
+            if hashlib.new(alg, path.read_bytes()).hexdigest() != expected:
+                problems.append(f"changed tag file: {rel} ({alg} differs)")
+                break
+    problems += _manifest_problems(root)
+    return problems
+
+
+def _manifest_problems(root: Path) -> list[str]:
+    """Rows of data/manifest.csv whose files are absent or whose checksums differ."""
+    import csv
+
+    path = root / "data" / MANIFEST
+    if not path.is_file():
+        return []
+    problems = []
+    with path.open(encoding="utf-8", newline="") as fh:
+        for i, row in enumerate(csv.DictReader(fh), 2):
+            for col in ("source", "tei"):
+                rel = row.get(col) or ""
+                if not rel:
+                    continue
+                target = root / "data" / rel
+                if not target.is_file():
+                    problems.append(f"{MANIFEST} line {i}: {col} data/{rel} is missing")
+                elif row.get(f"{col}_sha512") and hashlib.sha512(
+                        target.read_bytes()).hexdigest() != row[f"{col}_sha512"]:
+                    problems.append(f"{MANIFEST} line {i}: data/{rel} differs from the file "
+                                    "that was bagged")
     return problems

@@ -10,14 +10,16 @@ import click
 
 from ..pipeline import write_atomic
 from .bag import BagProblem, make_bag, verify_bag
+from .cmif import export_cmif
 from .common import ExportError, Reading, merged_entries, read_many, tei_files
 from .corpus import build_corpus
 from .csvx import export_csv
-from .html import export_html
+from .html import export_html, page_name, sibling_files
 from .jsonx import export_json
+from .search import SearchUnavailable, build_search_index
 from .text import export_text
 
-FORMATS = ("html", "text", "json", "csv")
+FORMATS = ("html", "text", "json", "csv", "cmif")
 
 
 def _err(message: str) -> None:
@@ -38,33 +40,52 @@ def export_formats(readings: list[Reading], out: Path, formats: list[str],
                    page_markers: bool = False) -> list[Path]:
     written: list[Path] = []
     if "html" in formats:
-        written += export_html(readings, out)
+        folders = {"TEI": (out, "")}
+        if "text" in formats:
+            folders["Text"] = (out, ".txt")
+        if "json" in formats:
+            folders["JSON"] = (out, ".json")
+        written += export_html(readings, out, files=sibling_files(out, folders))
     if "text" in formats:
         written += export_text(readings, out, page_markers)
     if "json" in formats:
         written += export_json(readings, out)
     if "csv" in formats:
         written += export_csv(readings, out)
+    if "cmif" in formats:
+        page = (lambda stem: page_name(stem)) if "html" in formats else None
+        written.append(export_cmif(readings, out / "cmif.xml", page_of=page))
     return written
 
 
-def export_all(tei_paths: list[Path], build_dir: Path) -> dict:
+def export_all(tei_paths: list[Path], build_dir: Path, search_index: bool = True,
+               jobs: int = 1) -> dict:
     """Every export of a build: html/, text/, json/, index/*.csv and corpus.xml.
 
     Returns a summary: documents, failed [(path, why)], mentions by kind, index entries by
-    kind, seconds.  A file that cannot be read is reported, the others still exported."""
+    kind, search (Pagefind's figures, or why there is no index), seconds.  A file that cannot be read is reported, the others still exported."""
     start = time.perf_counter()
     build_dir = Path(build_dir)
     paths = tei_files([Path(p) for p in tei_paths])
     readings, failed = read_many(paths)
+    html_dir = build_dir / "html"
+    links = sibling_files(html_dir, {"TEI": (build_dir / "tei", ".xml"),
+                                     "Text": (build_dir / "text", ".txt"),
+                                     "JSON": (build_dir / "json", ".json")})
     out = {
-        "html": export_html(readings, build_dir / "html"),
+        "html": export_html(readings, html_dir, files=links, jobs=jobs),
         "text": export_text(readings, build_dir / "text"),
         "json": export_json(readings, build_dir / "json"),
     }
     for sub, suffix in (("html", ".html"), ("text", ".txt"), ("json", ".json")):
         remove_stale(build_dir / sub, suffix, out[sub])
     export_csv(readings, build_dir / "index")
+    export_cmif(readings, build_dir / "cmif.xml", page_of=lambda stem: "html/" + page_name(stem))
+    search: dict | str
+    try:
+        search = build_search_index(html_dir) if search_index else "not built"
+    except SearchUnavailable as e:
+        search = str(e)
     good = [r.path for r in readings]
     if good:
         corpus, corpus_failed = build_corpus(good)
@@ -78,7 +99,7 @@ def export_all(tei_paths: list[Path], build_dir: Path) -> dict:
     for e in merged_entries(readings).values():
         entities[e.kind] = entities.get(e.kind, 0) + 1
     return {"documents": len(readings), "failed": [(str(p), why) for p, why in failed],
-            "mentions": mentions, "entities": entities,
+            "mentions": mentions, "entities": entities, "search": search,
             "seconds": time.perf_counter() - start}
 
 
@@ -88,10 +109,11 @@ def export_all(tei_paths: list[Path], build_dir: Path) -> dict:
 @click.option("-f", "--format", "formats", multiple=True, required=True,
               type=click.Choice(FORMATS),
               help="html (reading edition), text, json (one per document), csv (entity "
-                   "indexes). Repeatable.")
+                   "indexes), cmif (letters for correspSearch). Repeatable.")
 @click.option("-o", "--output", "out", required=True,
               type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
-@click.option("--page-markers", is_flag=True, help="Text: a [Page N] marker at every pb.")
+@click.option("--pages", "--page-markers", "page_markers", is_flag=True,
+              help="Text: a [Page N] marker at every pb, so that the source can be rebuilt.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary.")
 def export(files: tuple[Path, ...], formats: tuple[str, ...], out: Path, page_markers: bool,
            quiet: bool) -> None:
@@ -122,9 +144,14 @@ def export(files: tuple[Path, ...], formats: tuple[str, ...], out: Path, page_ma
 @click.option("--contact-name", help="bag-info Contact-Name.")
 @click.option("--contact-email", help="bag-info Contact-Email.")
 @click.option("--description", help="bag-info External-Description.")
+@click.option("--sources", "sources", multiple=True,
+              type=click.Path(exists=True, path_type=Path),
+              help="The plain-text sources of the build (files, or folders of *.txt) to "
+                   "deposit with it. Repeatable.")
 def package(build_dir: Path | None, dest: Path | None, verify: Path | None,
             source_organization: str | None, contact_name: str | None,
-            contact_email: str | None, description: str | None) -> None:
+            contact_email: str | None, description: str | None,
+            sources: tuple[Path, ...] = ()) -> None:
     """Make a BagIt deposit of BUILD_DIR (--bag DEST), or check one (--verify DEST)."""
     if verify is not None:
         if build_dir is not None or dest is not None:
@@ -142,7 +169,8 @@ def package(build_dir: Path | None, dest: Path | None, verify: Path | None,
         raise click.UsageError("give BUILD_DIR and --bag DEST, or --verify DEST")
     info = bag_info(source_organization, contact_name, contact_email, description)
     try:
-        made = make_bag(build_dir, dest, info)
+        files = [f for s in sources for f in (sorted(s.glob("*.txt")) if s.is_dir() else [s])]
+        made = make_bag(build_dir, dest, info, sources=files)
     except (BagProblem, ExportError, OSError) as e:
         _err(f"error: {e}")
         for problem in getattr(e, "problems", []):

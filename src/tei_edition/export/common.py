@@ -11,6 +11,7 @@ elements keep their text, a file without standOff, dates or page breaks exports 
 
 from __future__ import annotations
 
+import calendar
 import gc
 import re
 from collections.abc import Iterator
@@ -40,8 +41,11 @@ _CONTAINERS = {T + n for n in ("text", "front", "body", "back", "div", "div1", "
 _BLOCKISH = {T + n for n in ("p", "ab", "list", "item", "label", "l", "lg", "head", "table",
                              "row", "cell", "quote", "lb", "cb", "salute", "signed",
                              "dateline", "closer", "opener")}
-_PB, _HEAD, _LIST, _LABEL, _ITEM, _CHOICE, _DATE = (
-    T + n for n in ("pb", "head", "list", "label", "item", "choice", "date"))
+_PB, _HEAD, _LIST, _LABEL, _ITEM, _CHOICE, _DATE, _NOTE, _Q, _RS = (
+    T + n for n in ("pb", "head", "list", "label", "item", "choice", "date", "note", "q", "rs"))
+# Table parts: rendered as rows and cells, never as gaps in running text.
+_TABLE_PARTS = {T + "table", T + "row", T + "cell"}
+_QUOTE_MARKS = "\"'“”‘’«»„‚"
 _DIVS = {T + n for n in ("div", "div1", "div2", "div3", "div4")}
 _WS = re.compile(r"\s+")
 _NEEDS_WS = re.compile(r"\s\s|[^\S ]")  # white space other than single spaces
@@ -109,7 +113,8 @@ class Mention:
 
 
 # Events of a block: ("t", text) | ("open", tag, attrs, mention|None) | ("close", tag, mention)
-# | ("pb", n, anchor)
+# | ("pb", n, anchor) | ("fn", n): the marker of footnote n, whose text is a "footnote" block
+# at the end of the document (a note inside running text is a note, not more text)
 Event = tuple
 
 
@@ -119,6 +124,7 @@ class Block:
     events: list[Event]
     level: int = 0  # heading level for heads (0 = outermost div)
     type: str | None = None  # @type of the TEI element
+    n: str | None = None  # footnotes: their number
 
 
 @dataclass
@@ -131,6 +137,8 @@ class Meta:
     when: str | None = None
     not_before: str | None = None
     not_after: str | None = None
+    cert: str | None = None  # of the date: high, medium, low
+    date_type: str | None = None  # the date's evidence: dateline, file-number, ...
     kind: str = ""
     authors: list[str] = field(default_factory=list)
     addressees: list[str] = field(default_factory=list)
@@ -146,11 +154,16 @@ class Meta:
         date = self.when or self.not_before or ""
         return (0 if date else 1, date, self.stem)
 
+    @property
+    def year(self) -> str:
+        date = self.when or self.not_before or self.not_after or ""
+        return date[:4] if date[:4].isdigit() else ""
+
     def as_dict(self) -> dict:
         return {
             "id": self.id, "file": self.stem, "lang": self.lang, "title": self.title,
             "date": {"text": self.date_text, "when": self.when, "notBefore": self.not_before,
-                     "notAfter": self.not_after},
+                     "notAfter": self.not_after, "cert": self.cert, "evidence": self.date_type},
             "kind": self.kind, "authors": self.authors, "addressees": self.addressees,
             "sources": self.sources, "file_numbers": self.file_numbers,
             "classification": self.classification, "release": self.release,
@@ -239,19 +252,65 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
            "September", "October", "November", "December")
 
 
-def format_date(when: str | None, lo: str | None, hi: str | None) -> str:
+_ISO = re.compile(r"(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?"
+                  r"(?:T(?P<time>\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(?P<zone>Z|[+-]\d{2}:\d{2})?)?")
+_TIME = re.compile(r"(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?")
+
+
+def human_date(value: str | None) -> str:
+    """An ISO 8601 value as a reader writes it: "12 January 1951", "January 1951",
+    "12 January 1951, 14:30"; anything else unchanged."""
+    if not value:
+        return ""
+    m = _ISO.fullmatch(value)
+    if m is None:
+        t = _TIME.fullmatch(value)
+        return (t.group(1) + (" UTC" if t.group(2) == "Z" else "")) if t else value
+    y, mo, d = m.group("y"), m.group("m"), m.group("d")
+    if mo is None:
+        return y
+    if not 1 <= int(mo) <= 12:
+        return value
+    out = f"{_MONTHS[int(mo) - 1]} {y}"
+    if d is not None:
+        out = f"{int(d)} {out}"
+    if m.group("time"):
+        out += ", " + m.group("time") + (" UTC" if m.group("zone") == "Z" else "")
+    return out
+
+
+def _whole_month(lo: str, hi: str) -> bool:
+    if not (len(lo) == len(hi) == 10 and lo[:7] == hi[:7] and lo.endswith("-01")):
+        return False
+    y, m = lo[:4], lo[5:7]
+    if not (y.isdigit() and m.isdigit() and 1 <= int(m) <= 12):
+        return False
+    return hi[8:] == f"{calendar.monthrange(int(y), int(m))[1]:02d}"
+
+
+def format_date(when: str | None, lo: str | None, hi: str | None, cert: str | None = None,
+                evidence: str | None = None) -> str:
+    """The date of a document in words; an uncertain one says so, and why."""
     if when:
-        return when
-    if lo and hi:
-        if lo[:7] == hi[:7] and lo.endswith("-01") and len(lo) == len(hi) == 10 \
-                and lo[5:7].isdigit() and 1 <= int(lo[5:7]) <= 12:
-            return f"{_MONTHS[int(lo[5:7]) - 1]} {lo[:4]}"  # a whole month
-        return f"between {lo} and {hi}"
-    if lo:
-        return f"not before {lo}"
-    if hi:
-        return f"not after {hi}"
-    return ""
+        text = human_date(when)
+    elif lo and hi:
+        if _whole_month(lo, hi):
+            text = human_date(lo[:7])
+        elif lo == hi:
+            text = human_date(lo)
+        else:
+            text = f"between {human_date(lo)} and {human_date(hi)}"
+    elif lo:
+        text = f"not before {human_date(lo)}"
+    elif hi:
+        text = f"not after {human_date(hi)}"
+    else:
+        return ""
+    if evidence == "file-number" or cert in ("medium", "low"):
+        text = ("possibly " if cert == "low" else "probably ") + text
+        if evidence == "file-number":
+            text += " (from the file number)"
+    return text
 
 
 # --- reading a file -------------------------------------------------------------------------
@@ -293,7 +352,10 @@ def read_meta(root: etree._Element, stem: str) -> Meta:
         meta.when = date.get("when")
         meta.not_before = date.get("notBefore") or date.get("from")
         meta.not_after = date.get("notAfter") or date.get("to")
-        meta.date_text = format_date(meta.when, meta.not_before, meta.not_after)
+        meta.cert = date.get("cert")
+        meta.date_type = date.get("type")
+        meta.date_text = format_date(meta.when, meta.not_before, meta.not_after, meta.cert,
+                                     meta.date_type)
     kind = _texts(header, "t:profileDesc/t:textClass/t:keywords/t:term[@type='kind']")
     meta.kind = kind[0] if kind else ""
     meta.addressees = _texts(
@@ -349,12 +411,14 @@ def entry_from(el: etree._Element, kind: str, name_tag: str) -> Entry | None:
 class _Walker:
     """Turns the TEI <text> into blocks of flat events."""
 
-    def __init__(self, entries: dict[str, Entry]):
+    def __init__(self, entries: dict[str, Entry], images: dict[str, str] | None = None):
         self.entries = entries
+        self.images = images or {}  # xml:id of a surface or graphic -> image URL
         self.blocks: list[Block] = []
         self.mentions: list[Mention] = []
         self.pages: list[tuple[str, str]] = []
         self._page_ids: set[str] = set()
+        self.footnotes: list[Block] = []
 
     # blocks
     def walk(self, el: etree._Element, level: int) -> None:
@@ -427,7 +491,11 @@ class _Walker:
             anchor = f"{base}-{i}"
         self._page_ids.add(anchor)
         self.pages.append((n, anchor))
-        return ("pb", n, anchor)
+        facs = (el.get("facs") or "").split()
+        image = None
+        if facs:
+            image = self.images.get(facs[0][1:]) if facs[0].startswith("#") else facs[0]
+        return ("pb", n, anchor, image)
 
     def inline(self, el: etree._Element, events: list[Event]) -> None:
         if el.text:
@@ -443,6 +511,16 @@ class _Walker:
         if tag == _PB:
             events.append(self.pb(c))
             return
+        if tag == _NOTE:
+            # a note inside running text: a numbered marker here, its text a footnote
+            n = str(len(self.footnotes) + 1)
+            events.append(("fn", n))
+            note = Block("footnote", [], type=c.get("type"), n=n)
+            self.footnotes.append(note)
+            fn_events: list[Event] = []
+            self.inline(c, fn_events)
+            note.events = _normalise(fn_events) or [("t", "")]
+            return
         if tag == _CHOICE:
             pick = None
             for pref in ("corr", "reg", "expan"):
@@ -456,7 +534,15 @@ class _Walker:
             return
         name = local(tag)
         mention = None
-        if tag in ENTITY_KINDS or tag == _DATE:
+        if tag == _RS:  # a referring string ("the Secretary") is a mention of its entry
+            target = next((r[1:] for r in (c.get("ref") or "").split()
+                           if r.startswith("#") and r[1:] in self.entries), None)
+            if target is not None:
+                kind = self.entries[target].kind
+                mention = Mention(n=len(self.mentions) + 1, kind=kind, ref=c.get("ref") or "",
+                                  target=target)
+                self.mentions.append(mention)
+        elif tag in ENTITY_KINDS or tag == _DATE:
             kind = ENTITY_KINDS.get(tag, "date")
             mention = Mention(n=len(self.mentions) + 1, kind=kind, ref=c.get("ref") or "")
             if kind == "date":
@@ -468,11 +554,16 @@ class _Walker:
                         break
             self.mentions.append(mention)
         attrs = dict(c.attrib)
-        gap = tag in _BLOCKISH
+        gap = tag in _BLOCKISH and tag not in _TABLE_PARTS
         if gap:
             events.append(("t", " "))
         events.append(("open", name, attrs, mention))
+        marks = tag == _Q and text_of(c)[:1] not in _QUOTE_MARKS
+        if marks:  # the marks <q> stands for, in every export alike
+            events.append(("t", "“"))
         self.inline(c, events)
+        if marks:
+            events.append(("t", "”"))
         events.append(("close", name, mention))
         if gap:
             events.append(("t", " "))
@@ -486,7 +577,10 @@ def _normalise(events: list[Event]) -> list[Event]:
     for ev in events:
         if ev[0] == "t":
             s = ev[1]
-            if _NEEDS_WS.search(s):
+            # XML text holds no ASCII white space but space, tab, CR and LF: a fast test
+            # for ASCII strings, the regular expression for the others
+            if ("  " in s or "\n" in s or "\t" in s or "\r" in s) if s.isascii() \
+                    else _NEEDS_WS.search(s):
                 s = _WS.sub(" ", s)
             if prev_space and s[:1] == " ":
                 s = s[1:]
@@ -532,15 +626,52 @@ def render_text(blocks: list[Block], page_markers: bool = False,
             pos += 2
         first = False
         need_space = False
+        strip_next = False  # after a row or cell separator: no leading blank
+        if block.kind == "footnote":
+            buf.append(f"[{block.n}] ")
+            blen += len(buf[-1])
+        cells: list[int] = []  # cells seen in each open row
         for ev in block.events:
             kind = ev[0]
             if kind == "t":
                 s = ev[1]
+                if strip_next:
+                    s = s.lstrip(" ")
+                    if not s:
+                        continue
+                    strip_next = False
                 if need_space and not s.startswith(" "):
                     s = " " + s
                 need_space = False
                 buf.append(s)
                 blen += len(s)
+            elif kind == "fn":
+                buf.append(f"[{ev[1]}]")
+                blen += len(buf[-1])
+            elif kind == "open" and ev[1] in ("row", "cell"):
+                sep = ""
+                if ev[1] == "row":
+                    if blen:
+                        sep = "\n"
+                    cells.append(0)
+                else:
+                    if cells and cells[-1]:
+                        sep = " | "
+                    if cells:
+                        cells[-1] += 1
+                if sep:
+                    while buf and buf[-1].endswith(" "):
+                        s = buf.pop()
+                        blen -= len(s)
+                        s = s.rstrip(" ")
+                        if s:
+                            buf.append(s)
+                            blen += len(s)
+                            break
+                    buf.append(sep)
+                    blen += len(sep)
+                    strip_next = True
+                    need_space = False
             elif kind == "pb":
                 if not page_markers:
                     continue
@@ -571,10 +702,18 @@ def read_tei(path: Path | str) -> Reading:
     root = parse(path).getroot()
     meta = read_meta(root, path.stem)
     entries = read_entries(root)
-    walker = _Walker(entries)
+    images: dict[str, str] = {}
+    for fac in root.iterchildren(T + "facsimile"):
+        for el in fac.iter(T + "surface", T + "graphic"):
+            url = el.get("url") if el.tag == T + "graphic" else next(
+                (g.get("url") for g in el.iter(T + "graphic") if g.get("url")), None)
+            if el.get(XML_ID) and url:
+                images[el.get(XML_ID)] = url
+    walker = _Walker(entries, images)
     text_el = next(root.iterchildren(T + "text"), None)
     if text_el is not None:
         walker.walk(text_el, 0)
+    walker.blocks += walker.footnotes
     text = render_text(walker.blocks, mentions=True)
     for m in walker.mentions:
         # an empty element, or one whose text was all white space
@@ -596,10 +735,15 @@ def _assign_pages(blocks: list[Block]) -> None:
     # Text before the first page break is on the page before it (FRUS prints the number
     # of the page that starts); only knowable for arabic numerals.
     page = str(int(first_n) - 1) if first_n and first_n.isdigit() and int(first_n) > 1 else None
+    note_pages: dict[str, str | None] = {}
     for b in blocks:
+        if b.kind == "footnote":  # on the page of its marker
+            page = note_pages.get(b.n or "", page)
         for ev in b.events:
             if ev[0] == "pb":
                 page = ev[1] or page
+            elif ev[0] == "fn":
+                note_pages[ev[1]] = page
             elif ev[0] == "open" and ev[3] is not None:
                 ev[3].page = page
 
