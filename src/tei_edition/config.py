@@ -20,6 +20,16 @@ from pathlib import Path
 import click
 
 CONFIG_NAME = "tei-edition.toml"
+KEYS = ("persons", "places", "orgs")
+
+
+class SettingsError(click.ClickException):
+    """Bad settings (config file, authority files): one line on stderr, exit 2."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True, file=file)
 
 
 @dataclass
@@ -36,6 +46,7 @@ class Settings:
 
 
 def load_authorities(persons=(), places=(), orgs=()):
+    """Raises AuthorityError (annotate.authorities) naming the file that cannot be loaded."""
     from .annotate.entities import Authorities
 
     return Authorities.load(list(persons), list(places), list(orgs))
@@ -48,16 +59,25 @@ def settings(config: Path | None, persons=(), places=(), orgs=()) -> Settings:
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-            raise click.UsageError(f"{path}: not a valid TOML file ({err})") from None
-        for key in ("persons", "places", "orgs"):
-            for entry in data.get(key, []):
+            reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+            raise SettingsError(f"{path}: not a valid TOML file ({reason})") from None
+        except OSError as err:
+            raise SettingsError(f"{path}: cannot read: {err.strerror or err}") from None
+        for key in KEYS:
+            entries = data.get(key, [])
+            if isinstance(entries, str):
+                entries = [entries]
+            if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
+                raise SettingsError(f"{path}: {key} must be a list of file names, like "
+                                    f'{key} = ["file.json"] (found {entries!r})')
+            for entry in entries:
                 file = (path.parent / entry).resolve()
                 if file.exists():
                     getattr(s, key).append(file)
                 else:
                     s.warnings.append(f"{path.name}: {key} file {entry} not found; skipped")
     elif config:
-        raise click.UsageError(f"config file {config} not found")
+        raise SettingsError(f"config file {config} not found")
     s.persons += [Path(p) for p in persons]
     s.places += [Path(p) for p in places]
     s.orgs += [Path(p) for p in orgs]

@@ -3,8 +3,7 @@ spread over processes (``convert_many``) and later over any distributed engine."
 
 from __future__ import annotations
 
-import os
-import tempfile
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from .annotate.entities import annotate_entities, default_authorities
 from .annotate.filenumbers import annotate_file_numbers
 from .annotate.pages import annotate_pages
 from .model import Document
+from .outputs import write_file as write_atomic  # noqa: F401 (the writer exporters use)
 from .read import InputError, read_bytes
 from .write.tei import serialize, to_tei
 
@@ -59,6 +59,9 @@ def convert_path(path: str, authorities=None) -> Result:
     p = Path(path)
     result = Result(source=path, name=p.stem + ".xml")
     try:
+        if not stat.S_ISREG(p.stat().st_mode):  # a pipe or device would block or never end
+            result.error = "not a regular file (a pipe, socket or device?); skipped"
+            return result
         data = p.read_bytes()
     except OSError as err:
         result.error = f"cannot read: {err.strerror or err}"
@@ -74,21 +77,6 @@ def convert_path(path: str, authorities=None) -> Result:
     result.xml, result.warnings = xml, doc.warnings
     result.entities = _count_mentions(doc)
     return result
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, then rename over the target."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 # --- many documents -------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """BagIt deposit (RFC 8493) of a build folder, made and checked with the bagit library.
 
-The bag is assembled in a temporary folder next to DEST and renamed into place, so a
-failed run never leaves half a bag; an existing bag at DEST is replaced, any other
+The bag is assembled in a temporary folder next to DEST (``.DEST.tei-edition-PID-….tmp``,
+removed by the next run if this one is killed) and renamed into place, so a failed run
+never leaves half a bag; an existing bag at DEST is replaced, any other
 non-empty folder is refused.  With SOURCE_DATE_EPOCH set the Bagging-Date comes from it
 and the whole bag is byte-identical on rebuild (manifests are sorted).
 """
@@ -19,6 +20,7 @@ from pathlib import Path
 import bagit
 
 from .. import __version__
+from ..outputs import MANIFEST, TMP_MARK, clean_leftovers, temp_name
 
 CHECKSUMS = ["sha256", "sha512"]
 PAYLOAD = ["tei", "html", "text", "json", "index", "corpus.xml"]
@@ -60,10 +62,18 @@ def _human(n: int) -> str:
     return f"{n} bytes"  # pragma: no cover
 
 
+def _not_payload(path: Path) -> bool:
+    """Our temporary files and manifest, editor back-ups: not payload.  Other names that
+    start with a dot are (a source named .notes.txt has tei/.notes.xml)."""
+    name = path.name
+    return (name == MANIFEST or TMP_MARK in name or name.endswith(("~", ".swp"))
+            or name == ".DS_Store" or "__pycache__" in path.parts)
+
+
 def _copy_tree(src: Path, dst: Path) -> None:
     for path in sorted(src.rglob("*")):
-        if path.name.startswith(".") or "__pycache__" in path.parts:
-            continue  # editor and temp files are not payload
+        if _not_payload(path):
+            continue
         target = dst / path.relative_to(src)
         if path.is_dir():
             target.mkdir(parents=True, exist_ok=True)
@@ -99,7 +109,9 @@ def make_bag(build_dir: Path, dest: Path, info: dict | None = None) -> Path:
                                                 and not (dest / "bagit.txt").is_file())):
         raise BagProblem(f"{dest} exists and is not a bag: refusing to replace it")
     dest.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
+    clean_leftovers(dest.parent)  # the temp folder of a bag run that was killed
+    prefix, suffix = temp_name(dest.name)
+    work = Path(tempfile.mkdtemp(prefix=prefix, suffix=suffix, dir=dest.parent))
     try:
         for name in PAYLOAD:
             src = build_dir / name
@@ -130,9 +142,8 @@ def make_bag(build_dir: Path, dest: Path, info: dict | None = None) -> Path:
         os.chmod(work, 0o755)  # mkdtemp makes 0700 folders; bagit copies that to data/
         os.chmod(work / "data", 0o755)
         if dest.exists():
-            old = dest.with_name(f".{dest.name}.old")
-            if old.exists():
-                shutil.rmtree(old)
+            old = Path(tempfile.mkdtemp(prefix=prefix, suffix=suffix, dir=dest.parent))
+            os.rmdir(old)
             os.replace(dest, old)
             os.replace(work, dest)
             shutil.rmtree(old)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from .. import outputs
 from ..pipeline import write_atomic
 from .bag import BagProblem, make_bag, verify_bag
 from .common import ExportError, Reading, merged_entries, read_many, tei_files
@@ -25,13 +26,9 @@ def _err(message: str) -> None:
 
 
 def remove_stale(folder: Path, suffix: str, keep: list[Path]) -> None:
-    """Files of documents no longer in the build would otherwise linger (and be bagged)."""
-    if not folder.is_dir():
-        return
-    keep_names = {p.name for p in keep}
-    for p in folder.glob("*" + suffix):
-        if p.name not in keep_names:
-            p.unlink()
+    """Files of documents no longer in the build would otherwise linger (and be bagged).
+    Only files the build wrote and nobody changed since are removed (outputs.py)."""
+    outputs.remove_stale(folder, suffix, keep)
 
 
 def export_formats(readings: list[Reading], out: Path, formats: list[str],
@@ -53,8 +50,11 @@ def export_all(tei_paths: list[Path], build_dir: Path) -> dict:
 
     Returns a summary: documents, failed [(path, why)], mentions by kind, index entries by
     kind, seconds.  A file that cannot be read is reported, the others still exported."""
-    start = time.perf_counter()
     build_dir = Path(build_dir)
+    if outputs.current() is None:  # on its own: the build folder's manifest decides
+        with outputs.session(build_dir):
+            return export_all(tei_paths, build_dir)
+    start = time.perf_counter()
     paths = tei_files([Path(p) for p in tei_paths])
     readings, failed = read_many(paths)
     out = {
@@ -93,9 +93,15 @@ def export_all(tei_paths: list[Path], build_dir: Path) -> dict:
               type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
 @click.option("--page-markers", is_flag=True, help="Text: a [Page N] marker at every pb.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary.")
+@click.option("--force", is_flag=True,
+              help="Replace files in OUTPUT that tei-edition did not write or that were "
+                   "changed since.")
 def export(files: tuple[Path, ...], formats: tuple[str, ...], out: Path, page_markers: bool,
-           quiet: bool) -> None:
-    """Export TEI FILES (or the *.xml of folders) to html, text, json or csv in OUTPUT."""
+           quiet: bool, force: bool = False) -> None:
+    """Export TEI FILES (or the *.xml of folders) to html, text, json or csv in OUTPUT.
+
+    A file in OUTPUT that tei-edition did not write, or that was changed since, is kept
+    and named (--force replaces it)."""
     paths = tei_files(list(files))
     if not paths:
         raise click.UsageError("no .xml files found in " + ", ".join(map(str, files)))
@@ -103,11 +109,14 @@ def export(files: tuple[Path, ...], formats: tuple[str, ...], out: Path, page_ma
     readings, failed = read_many(paths)
     for path, why in failed:
         _err(f"error: {path}: {why}")
-    written = export_formats(readings, out, list(formats), page_markers)
+    with outputs.session(out, force, lambda level, m: _err(f"{level}: {m}")) as made:
+        written = export_formats(readings, out, list(formats), page_markers)
     if not quiet:
         _err(f"{len(paths)} files, {len(readings)} exported, {len(failed)} failed, "
-             f"{len(written)} files written, {time.perf_counter() - start:.2f} s")
-    sys.exit(1 if failed else 0)
+             f"{len(written) - len(made.problems)} files written, "
+             + (f"{len(made.problems)} not written, " if made.problems else "")
+             + f"{time.perf_counter() - start:.2f} s")
+    sys.exit(1 if failed or made.problems else 0)
 
 
 @click.command("package")
@@ -143,7 +152,11 @@ def package(build_dir: Path | None, dest: Path | None, verify: Path | None,
     info = bag_info(source_organization, contact_name, contact_email, description)
     try:
         made = make_bag(build_dir, dest, info)
-    except (BagProblem, ExportError, OSError) as e:
+    except OSError as e:
+        _err(f"error: bag {dest}: cannot write{' ' + e.filename if e.filename else ''}: "
+             f"{outputs.describe(e)}")
+        sys.exit(1)
+    except (BagProblem, ExportError) as e:
         _err(f"error: {e}")
         for problem in getattr(e, "problems", []):
             _err(f"  {problem}")

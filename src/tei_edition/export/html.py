@@ -91,8 +91,9 @@ _RESERVED = {"index", "persons", "places", "orgs"}
 
 
 def page_name(stem: str) -> str:
-    """File name of a document page; never one of the edition's own pages."""
-    return ("doc-" if stem in _RESERVED else "") + stem + ".html"
+    """File name of a document page; never one of the edition's own pages, and never the
+    same for two stems ("index" -> doc-index.html, "doc-index" -> doc-doc-index.html)."""
+    return ("doc-" if stem in _RESERVED or stem.startswith("doc-") else "") + stem + ".html"
 
 
 def href_doc(stem: str, anchor: str | None = None) -> str:
