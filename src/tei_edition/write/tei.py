@@ -149,7 +149,10 @@ class _DivWriter:
         """Notes and page breaks may stand anywhere; inside an open list they end it."""
         if self.group_kind in ("list", "participants"):
             self._close()
-        target = self.group if self.group_kind in ("opener", "closer") and tag == "pb" else self.div
+        # A page break inside an open opener, closer or postscript stays in it, so that what
+        # follows (more of the postscript) is not written before it.
+        target = (self.group if self.group_kind in ("opener", "closer", "postscript")
+                  and tag == "pb" else self.div)
         if tag == "pb":
             for span in resolve(block.spans):
                 if span.kind == "pb":
