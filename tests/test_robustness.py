@@ -42,7 +42,7 @@ The end of it.
 
 
 def test_two_page_markers_in_a_row_both_become_pb():
-    _, root = convert("Heading\n\ntext [Page 3] [Page 4] more\n\n[Page 5][Page 6]\n")
+    _, root = convert("Heading\n\ntext [Page 3] [Page 4]\n\nmore [Page 5][Page 6]\n")
     assert pages_in_order(root) == ["3", "4", "5", "6"]
     assert text_words(root) == words("Heading text more")
 
