@@ -13,8 +13,8 @@ from tei_edition.outputs import MANIFEST
 BAD = {
     "empty.txt": b"",
     "binary.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
-    "undecodable.txt": b"Title\n\nbad bytes \x81\x8d here\n",
-    "control.txt": b"Title\n\nbell \x07 here\n",
+    "undecodable.txt": b"Title\n\nbad bytes " + b"\x81\x8d\x8f\x90\x9d" * 4 + b" here\n",
+    "control.txt": b"Title\n\nmostly control bytes " + b"\x01\x02\x07\x1f" * 8 + b"\n",
     "blank.txt": b"   \n\n \t\n",
 }
 

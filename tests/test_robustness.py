@@ -52,3 +52,51 @@ def test_page_markers_in_a_postscript_keep_their_place():
     assert pages_in_order(root) == ["3", "4", "408", "409", "410", "411"]
     ps = x(root, "//t:postscript")[0]
     assert [c.tag.split("}")[1] for c in ps] == ["p", "pb", "p", "pb", "p"]
+
+
+# --- control characters and encodings ------------------------------------------------------
+
+def test_form_feed_and_vertical_tab_are_white_space():
+    doc, root = convert(b"Heading\n\nend of page one\n\x0cstart of page two\x0bnext\x0cword\n")
+    assert text_words(root) == words("Heading end of page one start of page two next word")
+    decl = " ".join(x(root, "//t:editorialDecl//t:p/text()"))
+    assert "Form feeds" in decl and "vertical tabs" in decl
+
+
+def test_a_stray_control_character_is_replaced_and_recorded():
+    doc, root = convert(b"Heading\n\nbell \x07 here and \x1b there\n")
+    assert any("U+0007 at line 3" in w and "U+001B at line 3" in w for w in doc.warnings)
+    assert "\ufffd" in "".join(x(root, "//t:body//text()"))
+    decl = " ".join(x(root, "//t:editorialDecl//t:p/text()"))
+    assert "replaced by U+FFFD" in decl
+    assert text_words(root) == words("Heading bell here and there")
+
+
+def test_mostly_control_bytes_is_still_binary():
+    import pytest
+
+    from tei_edition.read import InputError
+
+    with pytest.raises(InputError, match="binary"):
+        convert(b"Heading " + bytes(range(1, 9)) * 20)
+
+
+def test_utf16_and_utf32_with_a_bom():
+    text = "Memorandum\n\nCafé in São Paulo, 1951.\n"
+    for codec in ("utf-16", "utf-16-be", "utf-32"):
+        data = text.encode(codec)
+        if codec == "utf-16-be":
+            data = b"\xfe\xff" + data
+        doc, root = convert(data)
+        assert text_words(root) == words(text), codec
+        assert doc.encoding.startswith(codec[:6])
+
+
+def test_one_stray_byte_in_utf8_is_repaired_on_its_own_and_named():
+    data = ("Mémorandum\n\nThe Café line.\n".encode() + b"He said \x93yes\x94.\n"
+            + "Señor Núñez agreed.\n".encode())
+    doc, root = convert(data)
+    body = "".join(x(root, "//t:body//text()"))
+    assert "Café" in body and "Señor Núñez" in body and "“yes”" in body
+    assert doc.encoding == "utf-8"
+    assert any("line 4" in w and "0x93" in w for w in doc.warnings)
