@@ -100,3 +100,24 @@ def test_one_stray_byte_in_utf8_is_repaired_on_its_own_and_named():
     assert "Café" in body and "Señor Núñez" in body and "“yes”" in body
     assert doc.encoding == "utf-8"
     assert any("line 4" in w and "0x93" in w for w in doc.warnings)
+
+
+# --- pathological lines: linear time ----------------------------------------------------------
+
+def _seconds(text: str) -> float:
+    import time
+
+    start = time.perf_counter()
+    convert(text)
+    return time.perf_counter() - start
+
+
+def test_a_first_line_of_spaces_after_a_colon_is_linear():
+    convert("warm up\n\ntext\n")  # authorities load once, outside the timing
+    assert _seconds("123 a:" + " " * 64_000 + "!\n\nBody text.\n") < 5  # was 40-70 s
+
+
+def test_a_title_of_repeated_from_is_linear():
+    convert("warm up\n\ntext\n")
+    text = "Dwight D. Eisenhower\nJune 07, 1953\nLetter" + " from" * 800 + "\nDear Sir:\nBody.\n"
+    assert _seconds(text) < 5  # was 30-60 s
