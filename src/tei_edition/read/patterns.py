@@ -13,6 +13,13 @@ CLASSIFICATION = re.compile(
 )
 # Possessive quantifiers keep these linear: "123 a:" + 64,000 spaces + "!" took a minute.
 FILE_NUMBER = re.compile(r"^(?P<number>\d{3}[A-Z]?(?:\.\w++)?(?:[ /][\w.,–— -]*+)?)(?::\s*+(?P<kind>[\w ]+))?$")
+# A file reference with a series before the number: "Paris Peace Conf. 183.9 Persia/3:
+# Telegram", "File No. 861.48/680", "Paris Peace Conf. 861.00/101".
+FILE_REFERENCE = re.compile(
+    r"^(?P<series>(?:[A-Z][A-Za-z.]*+\s++){1,4}?)(?P<number>\d{3}[A-Z]?(?:\.[\dA-Za-z]++)?"
+    r"(?:\s[A-Z][a-z]++)?/[\dA-Za-z–-]++)(?::\s*+(?P<kind>[\w ]+))?$")
+# A decimal file number inside a source note: "Central Files, 611.93/9–1255.", "851H.49/10-2361"
+FILE_NUMBER_IN_NOTE = re.compile(r"(?<![\w./])\d{3}[A-Z]?\.[\dA-Za-z]++/\d{1,2}[–-]\d{3,4}(?![\w–-])")
 DECIMAL_FILE = re.compile(r"^\d{3}[A-Z]?(?:\.[\dA-Za-z]+)?(?:\s[A-Z]+)?/[\d–-]+")
 SOURCE_NOTE = re.compile(r"^(?:[\w/–—&. -]{1,40}\bFiles\b|Source):", re.IGNORECASE)
 SUBJECT = re.compile(r"^(?:subject|subj|re)\s*[:.]", re.IGNORECASE)
@@ -44,8 +51,15 @@ def looks_like_name(text: str, max_words: int = 5) -> bool:
     return all(NAME_WORD.match(w) for w in words) and any(len(w) > 2 for w in words)
 
 
+RECEIVED = re.compile(r"\s*\[Received\b[^\[\]]{0,60}\]\.?$", re.IGNORECASE)
+
+
 def dateline_match(text: str):
-    """A dateline: an optional place, a full date, optional time; nothing else of weight."""
+    """A dateline: an optional place, a full date, optional time; nothing else of weight
+    but a note of receipt ("Teheran, November 15, 1918. [Received January 24, 1919.]")."""
+    received = RECEIVED.search(text)
+    if received and received.start() > 0:
+        text = text[: received.start()]
     if len(text) > 90:
         return None
     for m in DATE_RE.finditer(text):

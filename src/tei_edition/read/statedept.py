@@ -22,8 +22,10 @@ KINDS = (
 
 
 def _is_lead_line(text: str) -> str | None:
-    if pat.DECIMAL_FILE.match(text) or (pat.FILE_NUMBER.match(text) and len(text) < 60
+    if pat.DECIMAL_FILE.match(text) or (len(text) < 60 and pat.FILE_NUMBER.match(text)
                                         and not pat.dateline_match(text)):
+        return "file-number"
+    if len(text) < 80 and pat.FILE_REFERENCE.match(text):
         return "file-number"
     if pat.SOURCE_NOTE.match(text):
         return "source-note"
@@ -31,7 +33,7 @@ def _is_lead_line(text: str) -> str | None:
 
 
 def detect(doc: Document) -> bool:
-    b = doc.blocks
+    b = _after_editorial(doc.blocks, 0)
     if not b:
         return False
     if _is_lead_line(b[0].text):
@@ -50,21 +52,24 @@ def parse(doc: Document) -> None:
     b = doc.blocks
     meta = doc.meta
     i = 0
-    while i < min(len(b), 3):
+    leads = 0
+    while i < len(b) and leads < 3:
+        if pat.PAGE_ALONE.match(b[i].text) or _editorial(b[i].text):
+            # The heading is never a page marker or a bracketed editorial line ("[Extract.]").
+            b[i].role = "page" if pat.PAGE_ALONE.match(b[i].text) else "editorial"
+            i += 1
+            continue
         role = _is_lead_line(b[i].text)
         if not role:
             break
         b[i].role = role
         if role == "file-number":
-            m = pat.FILE_NUMBER.match(b[i].text)
+            m = pat.FILE_NUMBER.match(b[i].text) or pat.FILE_REFERENCE.match(b[i].text)
             meta.file_number = (m.group("number") if m else b[i].text).strip()
         else:
             meta.source_note = b[i].text
         i += 1
-    # The heading: the first block that is not a classification, dateline or page marker.
-    while i < len(b) and pat.PAGE_ALONE.match(b[i].text):
-        b[i].role = "page"
-        i += 1
+        leads += 1
     if (i + 1 < len(b) and len(b[i].text) <= 400
             and not (pat.CLASSIFICATION.match(b[i].text) or pat.dateline_match(b[i].text))):
         b[i].role = "title"
@@ -79,6 +84,21 @@ def parse(doc: Document) -> None:
     m = HEADING_BY.search(title)
     if m:
         meta.author = (m.group("by") or m.group("from")).strip()
+    if not meta.file_number and meta.source_note:
+        # "Source: ... Central Files, 611.93/9–1255.": the file number, evidence for the date
+        found = pat.FILE_NUMBER_IN_NOTE.search(meta.source_note)
+        if found:
+            meta.file_number = found.group()
+
+
+def _editorial(text: str) -> bool:
+    return bool(pat.EDITORIAL.match(text)) and not pat.ATTACHMENT.match(text) and len(text) < 120
+
+
+def _after_editorial(blocks: list, i: int) -> list:
+    while i < len(blocks) and _editorial(blocks[i].text):
+        i += 1
+    return blocks[i:]
 
 
 def _opener(doc: Document, i: int) -> int:
