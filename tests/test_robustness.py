@@ -121,3 +121,83 @@ def test_a_title_of_repeated_from_is_linear():
     convert("warm up\n\ntext\n")
     text = "Dwight D. Eisenhower\nJune 07, 1953\nLetter" + " from" * 800 + "\nDear Sir:\nBody.\n"
     assert _seconds(text) < 5  # was 30-60 s
+
+
+# --- file names ---------------------------------------------------------------------------
+
+def _ids(root) -> list[str]:
+    return root.xpath("//@xml:id")
+
+
+def test_file_names_that_are_not_xml_names_give_valid_unique_ids(tmp_path):
+    from conftest import tei_all_errors
+    from tei_edition.validate import validate_file
+
+    paths = []
+    for name in ("Nº5.txt", "x².txt", "N_ba_5 (copy).txt"):
+        _, xml = convert_document(b"Heading\n\nThe text of it.\n", name)
+        path = tmp_path / (name[:-4] + ".xml")
+        path.write_bytes(xml)
+        paths.append(path)
+        assert validate_file(str(path)) == [], name
+    roots = [etree.parse(str(p)).getroot() for p in paths]
+    assert len({r.get("{http://www.w3.org/XML/1998/namespace}id") for r in roots}) == 3
+    assert tei_all_errors(paths) == ""
+
+
+def test_a_file_named_like_an_entity_id_gets_no_duplicate_id():
+    _, root = convert("Heading\n\nThe Ambassador returned from Korea to Tokyo.\n",
+                      "place-korea.txt")
+    ids = _ids(root)
+    assert len(ids) == len(set(ids))
+    assert any(i.startswith("place-korea") or i.startswith("geo-") for i in ids)
+
+
+def test_index_and_doc_index_get_their_own_pages_and_dot_files_are_bagged(tmp_path):
+    from click.testing import CliRunner
+
+    from tei_edition.cli import main
+
+    src = tmp_path / "src"
+    src.mkdir()
+    for stem in ("index", "doc-index", ".notes"):
+        (src / f"{stem}.txt").write_text(f"Heading of {stem}\n\nText of {stem}.\n")
+    build, bag = tmp_path / "build", tmp_path / "bag"
+    result = CliRunner().invoke(main, ["build", str(src), "-o", str(build), "--bag", str(bag)])
+    assert result.exit_code == 0, result.output
+    pages = sorted(p.name for p in (build / "html").glob("doc-*.html"))
+    assert pages == ["doc-doc-index.html", "doc-index.html"]
+    assert "Text of doc-index" in (build / "html" / "doc-doc-index.html").read_text()
+    assert "Text of index." in (build / "html" / "doc-index.html").read_text()
+    for part in ("tei/.notes.xml", "text/.notes.txt", "json/.notes.json"):
+        assert (bag / "data" / part).exists(), part
+
+
+def test_no_reader_regex_is_superlinear_on_pathological_lines():
+    """Every pattern of the readers and the date and page annotators, on long runs of the
+    pieces that make regexes backtrack: each search is fast at 20,000 characters."""
+    import importlib
+    import re
+    import time
+
+    modules = ["tei_edition.read.patterns", "tei_edition.read.statedept",
+               "tei_edition.read.presidential", "tei_edition.read.decode",
+               "tei_edition.read.docdate", "tei_edition.read", "tei_edition.annotate.dates",
+               "tei_edition.annotate.pages", "tei_edition.write.tei"]
+    n = 20_000
+    lines = ["123 a:" + " " * n + "!", "a " * n, ": " * n, " from" * (n // 5),
+             "by " * (n // 3), "[" * n, "1" * n, "Mr. " * (n // 4), "- " * n, "(a " * n,
+             "January 1, " * (n // 10), "\t" * n + "x", ".," * n, "a-" * n, "1951, " * (n // 6),
+             "[Received " * (n // 10), "The (a) " * (n // 8)]
+    slow = []
+    for name in modules:
+        for attr, rx in vars(importlib.import_module(name)).items():
+            if not isinstance(rx, re.Pattern) or not isinstance(rx.pattern, str):
+                continue
+            for line in lines:
+                start = time.perf_counter()
+                rx.search(line)
+                rx.match(line)
+                if time.perf_counter() - start > 0.25:
+                    slow.append(f"{name}.{attr} on {line[:12]!r}")
+    assert slow == []

@@ -51,7 +51,7 @@ def looks_like_name(text: str, max_words: int = 5) -> bool:
     return all(NAME_WORD.match(w) for w in words) and any(len(w) > 2 for w in words)
 
 
-RECEIVED = re.compile(r"\s*\[Received\b[^\[\]]{0,60}\]\.?$", re.IGNORECASE)
+RECEIVED = re.compile(r"\[Received\b[^\[\]]{0,60}\]\.?$", re.IGNORECASE)
 
 
 def dateline_match(text: str):
@@ -59,7 +59,7 @@ def dateline_match(text: str):
     but a note of receipt ("Teheran, November 15, 1918. [Received January 24, 1919.]")."""
     received = RECEIVED.search(text)
     if received and received.start() > 0:
-        text = text[: received.start()]
+        text = text[: received.start()].rstrip()
     if len(text) > 90:
         return None
     for m in DATE_RE.finditer(text):

@@ -9,7 +9,22 @@ from ..model import Document
 from . import patterns as pat
 from .body import assign_body_roles
 
-HEADING_BY = re.compile(r"\bby\b.*?\((?P<by>[^()]+)\)|^(?:The\s.+?)\((?P<from>[^()]+)\)\s+to\b")
+BY_WORD = re.compile(r"\bby\b")
+PARENS = re.compile(r"\((?P<name>[^()]+)\)")
+PARENS_TO = re.compile(r"\((?P<name>[^()]+)\)\s++to\b")
+
+
+def heading_author(title: str) -> str | None:
+    """"Memorandum by the Director … (Johnson)", "The Consul General … (McConaughy) to …".
+
+    Linear searches (one regex with two lazy scans was quadratic on "by by by …")."""
+    if title.startswith("The") and title[3:4].isspace():
+        m = PARENS_TO.search(title, 5)
+        if m:
+            return m.group("name").strip()
+    by = BY_WORD.search(title)
+    m = PARENS.search(title, by.end()) if by else None
+    return m.group("name").strip() if m else None
 KINDS = (
     ("telegram", re.compile(r"telegram|^the .+ to the secretary of state$", re.IGNORECASE)),
     ("memorandum of conversation", re.compile(r"^memorandum of (?:telephone )?conversation", re.IGNORECASE)),
@@ -81,9 +96,9 @@ def parse(doc: Document) -> None:
     meta.kind = next((kind for kind, rx in KINDS if rx.search(title)), "document")
     if meta.file_number and "telegram" in b[0].text.lower():
         meta.kind = "telegram"
-    m = HEADING_BY.search(title)
-    if m:
-        meta.author = (m.group("by") or m.group("from")).strip()
+    author = heading_author(title)
+    if author:
+        meta.author = author
     if not meta.file_number and meta.source_note:
         # "Source: ... Central Files, 611.93/9–1255.": the file number, evidence for the date
         found = pat.FILE_NUMBER_IN_NOTE.search(meta.source_note)

@@ -70,11 +70,22 @@ def _fill_element(e: etree._Element, text: str | None, attrs: dict | None, kw: d
         e.text = text
 
 
-def xml_id(stem: str) -> str:
-    """An NCName from a file stem: 003_8602a5357d328d64 -> d003_8602a5357d328d64."""
-    ident = re.sub(r"[^\w.-]", "-", stem)
+_NAME_CHAR = re.compile(r"[A-Za-z0-9._\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff-]")
+
+
+def xml_id(stem: str, taken: set[str] | frozenset = frozenset()) -> str:
+    """An NCName from a file stem: 003_8602a5357d328d64 -> d003_8602a5357d328d64.
+
+    Characters that are not name characters in every edition of XML 1.0 (Nº5 -> N_ba_5,
+    x² -> x_b2_, spaces) are written as their hex code, so two stems never meet; an id
+    already ``taken`` (an entity of the file, e.g. a source named place-korea.txt) gets
+    a "doc-" prefix."""
+    ident = "".join(ch if _NAME_CHAR.match(ch) else ("-" if ch == " " else f"_{ord(ch):x}_")
+                    for ch in stem)
     if not re.match(r"[A-Za-z_]", ident):
         ident = "d" + ident
+    while ident in taken:
+        ident = "doc-" + ident
     return ident
 
 
@@ -363,7 +374,8 @@ def write_header(doc: Document, root: etree._Element) -> None:
             sub(author, "persName", meta.author, ref="#" + key)
         else:
             author.text = meta.author
-    write_responsibility(title_stmt, file_desc, xml_id(doc.stem), "TEI encoding")
+    write_responsibility(title_stmt, file_desc, xml_id(doc.stem, set(doc.entities)),
+                         "TEI encoding")
     if meta.date:
         notes = sub(file_desc, "notesStmt")
         sub(notes, "note", _date_note(meta.date, doc), type="date-evidence")
@@ -477,7 +489,7 @@ def write_standoff(doc: Document, root: etree._Element) -> None:
 
 def to_tei(doc: Document) -> etree._ElementTree:
     root = el("TEI")
-    root.set(XML_ID, xml_id(doc.stem))
+    root.set(XML_ID, xml_id(doc.stem, set(doc.entities)))
     root.set(XML_LANG, "en")
     write_header(doc, root)
     write_standoff(doc, root)
