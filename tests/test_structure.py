@@ -81,3 +81,85 @@ def test_a_dateline_beats_the_file_number_in_the_source_note():
                      f"Memorandum of Conversation\n\nWashington, September 10, 1955.\n\n{BODY}\n")
     assert doc.meta.date.when == "1955-09-10" and doc.meta.date.cert == "high"
     assert doc.meta.date.file_agrees is False
+
+
+# --- participants, subject, numbered points, sub-headings ------------------------------------
+
+MEETING = """S/P Files: Lot 64 D 563
+
+Memorandum for the Record of a Meeting
+
+top secret
+
+Present
+
+General Bradley Admiral Lalor
+
+General Collins Colonel Carns
+
+Under Secretary of State Katzenbach
+
+Admiral Wooldridge
+
+The discussion turned to the possibility of exploiting or creating fissions in the regime and to what could be done.
+"""
+
+
+def test_two_people_on_one_participant_line_are_two_items():
+    _, root = convert(MEETING)
+    items = [" ".join("".join(i.itertext()).split())
+             for i in x(root, "//t:list[@type='participants']/t:item")]
+    assert items == ["General Bradley", "Admiral Lalor", "General Collins", "Colonel Carns",
+                     "Under Secretary of State Katzenbach", "Admiral Wooldridge"]
+    assert text_words(root) == words(MEETING)
+
+
+def test_subject_heading_and_its_text_are_one_ab_after_a_conference_line():
+    text = ("Source: Department of State, Conference Files: Lot 64 D 560. Secret.\n\n"
+            "Memorandum of Conversation\n\nWashington, April 4, 1959, 9 a.m.\n\nUSDEL/MC/11\n\n"
+            "NATO MINISTERIAL MEETING\n\nSUBJECT\n\nPreparation of Western Position\n\n"
+            "PARTICIPANTS\n\nAmbassador Grewe\n\nMr. Merchant\n\n" + BODY + "\n")
+    _, root = convert(text)
+    subjects = x(root, "//t:ab[@type='subject']")
+    assert len(subjects) == 1
+    assert " ".join(subjects[0].itertext()) == "SUBJECT Preparation of Western Position"
+    assert subjects[0].find("{http://www.tei-c.org/ns/1.0}lb") is not None
+    assert len(x(root, "//t:list[@type='participants']/t:item")) == 2
+    assert not x(root, "//t:div/t:div")  # no sub-heading mistaken for a section
+    assert text_words(root) == words(text)
+
+
+def test_parenthesis_labels_are_a_list():
+    for one, two in (("1)", "2)"), ("(1)", "(2)")):
+        text = f"Heading\n\nThe points are these.\n\n{one} The first.\n\n{two} The second.\n"
+        _, root = convert(text)
+        assert [lab.text for lab in x(root, "//t:list[@type='ordered']/t:label")] == [one, two]
+        assert [i.get("n") for i in x(root, "//t:list[@type='ordered']/t:item")] == ["1", "2"]
+        assert text_words(root) == words(text)
+
+
+def test_inline_numbered_points_become_a_list():
+    points = " ".join(f"{n}. Point number {n} holds." for n in range(1, 11))
+    text = f"293.0022/251: Telegram\n\nThe Consul General to the Secretary of State\n\n" \
+           f"2112. Re Deptel 2027 January 12. Most emphasize these points: {points}\n\nMcConaughy\n"
+    _, root = convert(text)
+    assert [i.get("n") for i in x(root, "//t:list[@type='ordered']/t:item")] == [
+        str(n) for n in range(1, 11)]
+    lead = x(root, "//t:list[@type='ordered']/preceding-sibling::t:p[1]")[0]
+    assert "".join(lead.itertext()).endswith("these points:")
+    assert text_words(root) == words(text)
+
+
+def test_a_paragraph_with_one_number_is_not_a_list():
+    text = "Heading\n\nSee paragraph 1. The rest follows, and item 3. Then more.\n"
+    _, root = convert(text)
+    assert not x(root, "//t:list")
+
+
+def test_sub_headings_open_sections():
+    text = ("Heading\n\n" + BODY + "\n\nBlockade\n\n" + BODY + "\n\nEmployment of Chinese Nationalists\n\n"
+            + BODY + "\n\nSincerely,\n\nJohn Smith\n")
+    _, root = convert(text)
+    heads = [" ".join(h.itertext()) for h in x(root, "//t:div/t:div/t:head")]
+    assert heads == ["Blockade", "Employment of Chinese Nationalists"]
+    assert text_words(root) == words(text)

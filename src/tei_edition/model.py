@@ -31,6 +31,7 @@ ROLES = {
     "note",             # "Note: ..." editorial note
     "editorial",        # "[Here follows a discussion ...]", "[Omitted here ...]"
     "page",             # a "[Page 84]" marker standing alone between blocks
+    "subheading",       # "Blockade": a short heading between paragraphs (a section's head)
     "attachment",       # "[Attachment]": what follows is a document attached to this one
 }
 

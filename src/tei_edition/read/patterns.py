@@ -29,7 +29,18 @@ PARTICIPANTS_ALONE = re.compile(r"^(?:participants|present|persons present)\s*:?
 PAGE_ALONE = re.compile(r"^\[\s*page\s+[0-9ivxlcdm]+\s*\]$", re.IGNORECASE)
 EDITORIAL = re.compile(r"^\[[^\[\]]*\]$")
 ATTACHMENT = re.compile(r"^\[(?:Attachment|Enclosure|Annex|Tab)\b[^\[\]]{0,20}\]$", re.IGNORECASE)
-NUMBERED = re.compile(r"^(?P<n>\d{1,2})\.\s+\S")
+# "1. The United States …", "1) The United States …", "(1) The United States …"
+NUMBERED = re.compile(r"^(?P<label>(?P<open>\()?(?P<n>\d{1,2})(?(open)\)|[.)]))\s+\S")
+# A numbered point inside a paragraph: "… these points: 1. Violent … 2. Communists …"
+INLINE_POINT = re.compile(r"(?:(?<=[:.;!?”\"’)])\s+|^)(?P<n>\d{1,2})\.\s+(?=[A-Z“\"‘(])")
+# Titles that open a name in a list of participants ("General Bradley Admiral Lalor").
+TITLE_WORDS = frozenset((
+    "General", "Admiral", "Colonel", "Col.", "Captain", "Capt.", "Commander", "Cdr.",
+    "Major", "Maj.", "Lieutenant", "Lt.", "Mr.", "Mrs.", "Miss", "Ms.", "Dr.",
+    "Ambassador", "Secretary", "Senator", "Governor", "Judge", "Sir", "Lord", "Professor",
+    "Prof.", "Father", "Bishop", "Marshal", "Minister", "Vice", "Under", "Assistant",
+    "Deputy", "President", "Chairman",
+))
 SALUTE = re.compile(r"^(?:-\s+)?(?:(?:my\s+)?dear|sir|gentlemen|excellency)\b.{0,60}[:,]$", re.IGNORECASE)
 CLOSING = re.compile(
     r"^(?:(?:very\s+)?(?:sincerely|faithfully|respectfully|cordially|truly)(?:\s+yours)?"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import Document
+from ..model import Block, Document
 from . import patterns as pat
 from .body import assign_body_roles
 
@@ -148,10 +148,51 @@ def _opener(doc: Document, i: int) -> int:
             in_participants = True
         elif in_participants and _participant_line(text):
             b[i].role = "participant"
+            names = participant_pair(text)
+            if names:  # two columns of a typeset list on one line: one item each
+                b[i:i + 1] = [Block(role="participant", text=name, line=b[i].line)
+                              for name in names]
+                i += len(names) - 1
+        elif (skip := _lines_before_marker(b, i)) is not None:
+            i = skip  # "USDEL/MC/11", "NATO MINISTERIAL MEETING": stay paragraphs
+            continue
         else:
             break
         i += 1
     return i
+
+
+def participant_pair(text: str) -> list[str] | None:
+    """"General Bradley Admiral Lalor" -> ["General Bradley", "Admiral Lalor"]: two names,
+    each opened by a title, on one line; None for one name ("Under Secretary of State
+    Katzenbach", "German Foreign Minister von Brentano")."""
+    if "," in text or ";" in text:
+        return None
+    words = text.split()
+    if len(words) < 4 or words[0] not in pat.TITLE_WORDS:
+        return None
+    cuts = [k for k in range(2, len(words) - 1)
+            if words[k] in pat.TITLE_WORDS and words[k - 1] not in pat.TITLE_WORDS
+            and words[k - 1][:1].isupper() and words[k - 1] not in ("of", "the")]
+    if len(cuts) != 1:
+        return None
+    k = cuts[0]
+    first = " ".join(words[:k])
+    at = text.index(" " + words[k], len(first) - 1)
+    return [text[:at].strip(), text[at:].strip()]
+
+
+def _lines_before_marker(b: list, i: int) -> int | None:
+    """Up to three short lines (a conference name, a serial) before SUBJECT or
+    PARTICIPANTS: the index of that marker, else None."""
+    for j in range(i, min(i + 4, len(b))):
+        text = b[j].text
+        if j > i and (pat.SUBJECT.match(text) or pat.SUBJECT_ALONE.match(text)
+                      or pat.PARTICIPANTS.match(text) or pat.PARTICIPANTS_ALONE.match(text)):
+            return j
+        if len(text) > 60 or text.endswith((".", ":", ";")) or pat.PAGE_ALONE.match(text):
+            return None
+    return None
 
 
 def _participant_line(text: str) -> bool:

@@ -146,6 +146,7 @@ class _DivWriter:
         self.group: etree._Element | None = None  # open opener, list, closer or postscript
         self.group_kind = ""
         self.parent: _DivWriter | None = None  # the enclosing document, for attachments
+        self.is_section = False  # a div opened by a sub-heading
 
     def _close(self) -> None:
         self.group, self.group_kind = None, ""
@@ -198,6 +199,19 @@ class _DivWriter:
         self._close()
         _inline(self.div, tag, block, attrs=attrs)
 
+    def subject(self, block: Block) -> None:
+        """"Subject: …" is one ab; a "SUBJECT" heading on a line of its own and the
+        subject under it are one ab too, the heading first, a line break between."""
+        if self.group_kind == "subject-head" and self.phase == BODY:
+            ab = self.group
+            sub(ab, "lb")
+            fill(ab, block.text, resolve(block.spans))
+            self._close()
+            return
+        self.body(block, "ab", {"type": "subject"})
+        if pat.SUBJECT_ALONE.match(block.text) and self.phase == BODY:
+            self.group, self.group_kind = self.div[-1], "subject-head"
+
     def participants(self, block: Block) -> None:
         if self.phase == BOTTOM:
             return self.body(block)
@@ -223,7 +237,7 @@ class _DivWriter:
         self.phase = BODY
         group = self._group("list", "list", {"type": "ordered"})
         m = pat.NUMBERED.match(block.text)
-        label_end = block.text.index(".") + 1
+        label_end = m.end("label")
         _inline(group, "label", block, 0, label_end)
         start = m.end() - 1
         _inline(group, "item", block, start, attrs={"n": block.n})
@@ -252,6 +266,22 @@ class _DivWriter:
         inner.parent = self
         return inner
 
+    def section(self, block: Block) -> _DivWriter:
+        """A sub-heading between paragraphs opens a section: a div of its own with the
+        heading as its head, holding what follows up to the next sub-heading."""
+        if self.phase != BODY:
+            self.body(block)
+            return self
+        host = self
+        if self.is_section:
+            self.finish()
+            host = self.parent
+        host._close()
+        inner = _DivWriter(sub(host.div, "div"))
+        _inline(inner.div, "head", block)
+        inner.phase, inner.is_section, inner.parent = BODY, True, host
+        return inner
+
     def finish(self) -> None:
         """TEI wants some content after a div's top matter; an empty p says "nothing"."""
         for listing in self.div.findall(T + "list"):
@@ -278,6 +308,8 @@ def write_body(doc: Document, body: etree._Element) -> None:
             w.global_(block, "pb", {})
         elif role == "attachment":
             w = w.nest(block)
+        elif role == "subheading":
+            w = w.section(block)
         elif role == "file-number" or role == "source-note":
             w.global_(block, "note", {"type": "source", "place": "inline"})
         elif role == "release-note":
@@ -300,7 +332,7 @@ def write_body(doc: Document, body: etree._Element) -> None:
         elif role == "salute":
             w.opener(block, "salute") or w.body(block)
         elif role == "subject":
-            w.body(block, "ab", {"type": "subject"})
+            w.subject(block)
         elif role in ("participants", "participant"):
             w.participants(block)
         elif role == "list-item":
