@@ -163,3 +163,75 @@ def test_sub_headings_open_sections():
     heads = [" ".join(h.itertext()) for h in x(root, "//t:div/t:div/t:head")]
     assert heads == ["Blockade", "Employment of Chinese Nationalists"]
     assert text_words(root) == words(text)
+
+
+# --- nineteenth-century despatches -------------------------------------------------------------
+
+DESPATCH = """No. 123. Mr. Frelinghuysen to Mr. Young.
+
+[Extract.]
+
+No. 187.]
+
+Department of State,
+
+Washington, March 3, 1883.
+
+Sir: I have to acknowledge the receipt of your despatch No. 64, of the 5th of January last, and to say that the Department approves the course you have taken in the matter.
+
+I am, sir, your obedient servant,
+
+FREDK. T. FRELINGHUYSEN.
+
+[Inclosure in No. 123.]
+
+Count Hatzfeldt to Mr. Sargent.
+
+Foreign Office, Berlin, December 29, 1882.
+
+The undersigned has the honor to inform Mr. Sargent that the matter is under consideration.
+
+HATZFELDT.
+"""
+
+
+def test_a_despatch_is_read_as_a_layout_of_its_own():
+    doc, root = convert(DESPATCH)
+    assert doc.layout == "despatch"
+    assert title(root) == "No. 123. Mr. Frelinghuysen to Mr. Young."
+    assert doc.meta.date.when == "1883-03-03" and doc.meta.date.evidence == "dateline"
+    assert (doc.meta.author, doc.meta.addressee) == ("Mr. Frelinghuysen", "Mr. Young")
+    div = x(root, "//t:body/t:div[@type='document']")[0]
+    assert [x(d, "string(.)") for d in x(div, "t:opener/t:dateline")] == [
+        "Department of State,", "Washington, March 3, 1883."]
+    assert x(div, "string(t:closer/t:salute)") == "I am, sir, your obedient servant,"
+    assert x(div, "string(t:closer/t:signed)") == "FREDK. T. FRELINGHUYSEN."
+    enclosure = x(root, "//t:body/t:div[@type='attachment']")[0]
+    assert x(enclosure, "string(t:head)") == "Count Hatzfeldt to Mr. Sargent."
+    assert x(enclosure, "string(t:opener/t:dateline)") == "Foreign Office, Berlin, December 29, 1882."
+    assert x(enclosure, "string(t:closer/t:signed)") == "HATZFELDT."
+    assert text_words(root) == words(DESPATCH)
+
+
+def test_a_despatch_dateline_with_a_note_of_receipt_and_a_two_line_heading():
+    text = ("No. 64.\n\nMr. Young to Mr. Frelinghuysen.\n\n"
+            "Legation of the United States, Peking, January 5, 1883. (Received February 20.)\n\n"
+            "Sir: I have the honor to report that the question remains open and that the "
+            "Yamên has been informed of the views of the Department.\n\n"
+            "I have, etc.,\n\nJOHN RUSSELL YOUNG.\n")
+    doc, root = convert(text)
+    assert doc.layout == "despatch"
+    assert title(root) == "No. 64. Mr. Young to Mr. Frelinghuysen."
+    assert doc.meta.date.when == "1883-01-05"
+    assert x(root, "string(//t:closer/t:signed)") == "JOHN RUSSELL YOUNG."
+    assert text_words(root) == words(text)
+
+
+def test_despatches_are_valid_tei(tmp_path):
+    from conftest import tei_all_errors
+    from tei_edition.validate import validate_file
+
+    path = tmp_path / "despatch.xml"
+    path.write_bytes(convert_document(DESPATCH.encode(), "despatch.txt")[1])
+    assert validate_file(path) == []
+    assert tei_all_errors([path]) == ""

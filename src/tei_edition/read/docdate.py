@@ -27,13 +27,17 @@ def _with(value: DateValue | None, evidence: str, cert: str = "high") -> DateVal
 def document_date(doc: Document) -> DateValue | None:
     blocks = doc.blocks
     by_role = {}
+    datelines = []
     for block in blocks:
         if block.role == "attachment":  # what follows is another document's evidence
             break
         by_role.setdefault(block.role, block)
+        if block.role == "dateline":  # a place line ("Department of State,") may come first
+            datelines.append(block)
     candidates = []
-    if "dateline" in by_role:
-        candidates.append(_with(full_date(by_role["dateline"].text), "dateline"))
+    dated = next((full_date(d.text) for d in datelines if full_date(d.text)), None)
+    if dated is not None:
+        candidates.append(_with(dated, "dateline"))
     if doc.meta.release_note:
         m = DATED.search(doc.meta.release_note)
         if m:

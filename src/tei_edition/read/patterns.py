@@ -28,7 +28,8 @@ PARTICIPANTS = re.compile(r"^(?:participants|present)\s*:", re.IGNORECASE)
 PARTICIPANTS_ALONE = re.compile(r"^(?:participants|present|persons present)\s*:?$", re.IGNORECASE)
 PAGE_ALONE = re.compile(r"^\[\s*page\s+[0-9ivxlcdm]+\s*\]$", re.IGNORECASE)
 EDITORIAL = re.compile(r"^\[[^\[\]]*\]$")
-ATTACHMENT = re.compile(r"^\[(?:Attachment|Enclosure|Annex|Tab)\b[^\[\]]{0,20}\]$", re.IGNORECASE)
+ATTACHMENT = re.compile(r"^\[(?:Attachment|Enclosure|Inclosure|Annex|Tab)\b[^\[\]]{0,40}\]$",
+                        re.IGNORECASE)
 # "1. The United States …", "1) The United States …", "(1) The United States …"
 NUMBERED = re.compile(r"^(?P<label>(?P<open>\()?(?P<n>\d{1,2})(?(open)\)|[.)]))\s+\S")
 # A numbered point inside a paragraph: "… these points: 1. Violent … 2. Communists …"

@@ -255,10 +255,19 @@ class _DivWriter:
 
     def nest(self, block: Block) -> _DivWriter:
         """An attached document: a div of its own inside this one, opened by its marker.
-        After this div's closer TEI allows no further div, so the marker is then a note."""
+        After this div's closer TEI allows no further div inside it: the attachment of a
+        document (an enclosure after the signature) is then the next div of the body;
+        deeper down the marker is a note."""
         if self.phase == BOTTOM:
-            self.global_(block, "note", {"type": "editorial", "place": "inline"})
-            return self
+            host = self.div.getparent()
+            if self.parent is not None or host is None or host.tag != T + "body":
+                self.global_(block, "note", {"type": "editorial", "place": "inline"})
+                return self
+            self._close()
+            inner = _DivWriter(sub(host, "div", type="attachment"))
+            inner.global_(block, "note", {"type": "editorial", "place": "inline"})
+            inner.parent = self
+            return inner
         self._close()
         self.phase = BODY
         inner = _DivWriter(sub(self.div, "div", type="attachment"))
@@ -329,6 +338,8 @@ def write_body(doc: Document, body: etree._Element) -> None:
         elif role == "classification":
             w.opener(block, "seg", {"type": "classification"}) or w.body(
                 block, "ab", {"type": "classification"})
+        elif role == "despatch-number":
+            w.opener(block, "seg") or w.body(block)
         elif role == "salute":
             w.opener(block, "salute") or w.body(block)
         elif role == "subject":
