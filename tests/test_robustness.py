@@ -201,3 +201,35 @@ def test_no_reader_regex_is_superlinear_on_pathological_lines():
                 if time.perf_counter() - start > 0.25:
                     slow.append(f"{name}.{attr} on {line[:12]!r}")
     assert slow == []
+
+
+def _sprinkled():
+    from hypothesis import strategies as st
+
+    base = st.text(st.sampled_from("abc XYZ.\n"), min_size=1, max_size=60).filter(
+        lambda s: any(ch.isalnum() for ch in s))
+    controls = st.lists(st.sampled_from("\x00\x01\x07\x0b\x0c\x1b\x1f\ufffe"), max_size=2)
+    return st.tuples(base, controls, st.randoms()).map(
+        lambda t: _insert(t[0], t[1], t[2]))
+
+
+def _insert(text: str, extra: list[str], rnd) -> str:
+    for ch in extra:
+        at = rnd.randint(0, len(text))
+        text = text[:at] + ch + text[at:]
+    return text
+
+
+def test_a_few_control_characters_never_reject_a_document_and_lose_no_word():
+    from hypothesis import HealthCheck, given, settings
+
+    from tei_edition.validate import validate_tree
+
+    @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(_sprinkled())
+    def check(text):
+        _, root = convert(text)
+        assert text_words(root) == words(text)
+        assert validate_tree(etree.ElementTree(root)) == []
+
+    check()
