@@ -291,3 +291,25 @@ def test_outputs_unit(tmp_path):
     atomic_write(tmp_path / "a" / "y.txt", b"y")
     assert again.state(tmp_path / "a" / "y.txt") == "foreign"
     assert clean_leftovers(tmp_path / "missing") == []
+
+
+def test_a_build_without_manifest_adopts_identical_files_and_keeps_the_rest(src, tmp_path):
+    build = tmp_path / "build"
+    assert run("build", str(src), "-o", str(build)).exit_code == 0
+    (build / MANIFEST).unlink()  # a build of an older version, or a lost manifest
+    stem = seed_stems()[0]
+    tei = build / "tei" / f"{stem}.xml"
+    head, body = tei.read_text().split("<body>")
+    tei.write_text(head + "<body>" + body.replace("<p>", "<p>MINE ", 1))
+    result = run("build", str(src), "-o", str(build))
+    assert "MINE" in tei.read_text()
+    assert f"{tei}: not written by tei-edition; kept" in result.output
+    assert result.output.count("warning:") == 1  # identical files were simply adopted
+    # Its exports differ now and have no record: they are named, not replaced.
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert errors and all("not written by tei-edition" in e for e in errors)
+    assert all(stem in e or "corpus.xml" in e or "index" in e or "persons" in e
+               or "places" in e or "orgs" in e for e in errors)
+    assert run("build", str(src), "-o", str(build)).exit_code == 1  # until --force
+    assert run("build", str(src), "-o", str(build), "--force").exit_code == 0
+    assert "MINE" not in tei.read_text()

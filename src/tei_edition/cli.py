@@ -15,7 +15,7 @@ from .annotate.authorities import AuthorityError, check_files
 from .config import SettingsError, settings
 from .export.bag import BagProblem, make_bag
 from .export.commands import bag_info, export, export_all, package
-from .outputs import EDITED, FOREIGN, Outputs, describe, holds_sources, session
+from .outputs import EDITED, FOREIGN, OURS, Outputs, describe, holds_sources, session
 from .pipeline import Result, convert_many
 
 AUTH_OPTIONS = [
@@ -101,6 +101,8 @@ def run_convert(srcs: list[str], out: Path, jobs: int, loader, quiet: bool,
                 continue
             target = out / result.name
             state = outputs.state(target)
+            if state == FOREIGN and outputs.same(target, result.xml):
+                state = OURS
             if state in (EDITED, FOREIGN) and not outputs.force:
                 what = ("changed since tei-edition wrote it" if state == EDITED
                         else "not written by tei-edition")

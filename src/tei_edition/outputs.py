@@ -179,6 +179,15 @@ class Outputs:
             return FOREIGN
         return OURS if sha256(path) == known else EDITED
 
+    def same(self, path: Path, data: bytes) -> bool:
+        """An unrecorded file that holds exactly ``data`` (a build of an older version,
+        or one whose manifest was lost) is adopted: recorded as ours."""
+        digest = hashlib.sha256(data).hexdigest()
+        if sha256(path) != digest:
+            return False
+        self.record[self.key(path)] = digest
+        return True
+
     def kept_message(self, path: Path, state: str) -> str:
         if state == EDITED:
             return f"{path}: changed since tei-edition wrote it; kept (--force replaces it)"
@@ -194,6 +203,8 @@ class Outputs:
             clean_leftovers(folder)
         try:
             state = self.state(path)
+            if state == FOREIGN and self.same(path, data):
+                return True  # what we would write is there already: ours after all
             if state in (EDITED, FOREIGN) and not self.force:
                 self.problem(self.kept_message(path, state))
                 return False
