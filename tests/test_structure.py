@@ -235,3 +235,18 @@ def test_despatches_are_valid_tei(tmp_path):
     path.write_bytes(convert_document(DESPATCH.encode(), "despatch.txt")[1])
     assert validate_file(path) == []
     assert tei_all_errors([path]) == ""
+
+
+def test_an_editorial_line_between_heading_and_dateline_keeps_the_opener():
+    text = ("763.72119/3488\n\nThe Minister in Persia (Caldwell) to the Secretary of State\n\n"
+            f"[Extract]\n\nTeheran, November 15, 1918.\n\n{BODY}\n")
+    doc, root = convert(text)
+    assert x(root, "string(//t:opener/t:dateline)") == "Teheran, November 15, 1918."
+    assert x(root, "string(//t:div/t:note[@type='editorial'])") == "[Extract]"
+
+
+def test_a_numbered_paragraph_mentioning_one_later_point_is_not_split():
+    text = ("Heading\n\n1. We are confronted by a request, as set out in point 2. The reply "
+            "follows.\n\n2. The second paragraph.\n")
+    _, root = convert(text)
+    assert [i.get("n") for i in x(root, "//t:list[@type='ordered']/t:item")] == ["1", "2"]

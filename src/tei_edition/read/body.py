@@ -103,8 +103,8 @@ def _mark_signature(body: list[Block]) -> None:
 
 def inline_points(text: str) -> list[int]:
     """Where the numbered points of a paragraph start ("… these points: 1. Violent …
-    2. Communists …"): 1, 2, 3 … in order, at least two, the first after a colon or at
-    the start; else []."""
+    2. Communists …"): 1, 2, 3 … in order, at least two after a colon, at least three
+    from the start of the paragraph; else []."""
     starts: list[int] = []
     expect = 1
     for m in pat.INLINE_POINT.finditer(text):
@@ -115,7 +115,9 @@ def inline_points(text: str) -> list[int]:
             continue
         starts.append(at)
         expect += 1
-    return starts if len(starts) >= 2 else []
+    # At the start of a paragraph "1." may begin a numbered paragraph that merely mentions
+    # "point 2." later: three points in a row are asked for there.
+    return starts if len(starts) >= (3 if starts and starts[0] == 0 else 2) else []
 
 
 def split_inline_points(blocks: list[Block], start: int) -> None:

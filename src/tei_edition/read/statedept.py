@@ -125,6 +125,8 @@ def _opener(doc: Document, i: int) -> int:
         text = b[i].text
         if pat.PAGE_ALONE.match(text):
             b[i].role = "page"
+        elif _editorial(text) and not in_participants:
+            b[i].role = "editorial"  # "[Extract]" between heading and dateline
         elif pat.CLASSIFICATION.match(text) and meta.classification is None:
             b[i].role = "classification"
             meta.classification = text
