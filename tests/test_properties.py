@@ -19,6 +19,14 @@ PIECES = st.sampled_from([
     "DWIGHT D. EISENHOWER", "Note: an editorial note.", "[Here follows a discussion.]",
     "June 2", "6:40 p. m., February 1, 1951", "<script>alert(1)</script>", "a & b ]]> c",
     "Dwight D. Eisenhower", "June 07, 1953", "[Attachment]", "Memorandum by Somebody", "[Released June 7, 1953. Dated June 6, 1953]",
+    # layouts and structures of issue 8
+    "No. 123. Mr. Frelinghuysen to Mr. Young.", "No. 187.]", "Department of State,",
+    "Washington, March 3, 1883.", "I am, sir, your obedient servant,", "FREDK. T. FRELINGHUYSEN.",
+    "[Inclosure in No. 123.]", "Paris Peace Conf. 183.9 Persia/3: Telegram", "[Extract.]",
+    "SUBJECT", "PARTICIPANTS", "General Bradley Admiral Lalor", "1) A point.", "(2) Another.",
+    "these points: 1. First one. 2. Second one. 3. Third.", "Blockade",
+    "Teheran, November 15, 1918. [Received January 24, 1919.]",
+    "Source: Central Files, 611.93/9–1255. Secret.",
 ])
 FREE = st.text(
     st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff"),
