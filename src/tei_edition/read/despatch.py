@@ -28,7 +28,7 @@ NUMBERED_HEAD = re.compile(r"^No\.\s*\d+\.\s+\S")
 PLACE_LINE = re.compile(r"^[A-Z][\w.’' -]{1,60},$")
 RECEIVED = re.compile(r"\s*[(\[]Received\b[^()\[\]]{0,60}[)\]]\.?$", re.IGNORECASE)
 CLOSING = re.compile(r"^(?:I (?:am|have|remain)|I have the honor to be|Accept)\b.{0,120}"
-                     r"(?:servant|etc|&c)\.?,?$|^I (?:am|have), (?:sir|etc)\b.{0,60}[,.]$",
+                     r"(?:servant|etc|&c|consideration)\.?,?$|^I (?:am|have), (?:sir|etc)\b.{0,60}[,.]$",
                      re.IGNORECASE)
 
 
