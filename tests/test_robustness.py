@@ -182,6 +182,7 @@ def test_no_reader_regex_is_superlinear_on_pathological_lines():
 
     modules = ["tei_edition.read.patterns", "tei_edition.read.statedept",
                "tei_edition.read.presidential", "tei_edition.read.decode",
+               "tei_edition.read.despatch", "tei_edition.read.body",
                "tei_edition.read.docdate", "tei_edition.read", "tei_edition.annotate.dates",
                "tei_edition.annotate.pages", "tei_edition.write.tei"]
     n = 20_000

@@ -26,7 +26,7 @@ HEAD = re.compile(r"^(?:No\.\s*\d+\.\s+)?(?P<sender>[A-Z][^\n]{1,80}?)\s+to\s+"
 NUMBERED_HEAD = re.compile(r"^No\.\s*\d+\.\s+\S")
 # "Sir: I have the honor", "Mr. Secretary: …", "My Lord: …": the salutation opens the body
 PLACE_LINE = re.compile(r"^[A-Z][\w.’' -]{1,60},$")
-RECEIVED = re.compile(r"\s*[(\[]Received\b[^()\[\]]{0,60}[)\]]\.?$", re.IGNORECASE)
+RECEIVED = re.compile(r"[(\[]Received\b[^()\[\]]{0,60}[)\]]\.?$", re.IGNORECASE)
 CLOSING = re.compile(r"^(?:I (?:am|have|remain)|I have the honor to be|Accept)\b.{0,120}"
                      r"(?:servant|etc|&c|consideration)\.?,?$|^I (?:am|have), (?:sir|etc)\b.{0,60}[,.]$",
                      re.IGNORECASE)
