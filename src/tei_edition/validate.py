@@ -108,8 +108,9 @@ class _CompiledSchematron:
       the element's siblings, so a rule context ``*[...]`` costs the square of the
       number of siblings (a 4 MB file took 6 s, a 50 MB one did not end).  Such an
       alternative is rewritten as the same predicate on each element name the
-      document holds (``tei:p[@ref] | tei:div[@ref] | ...``), which libxslt finds by
-      name; one stylesheet is compiled per set of names (a build has a handful).
+      schema defines and any other the files bring (``tei:p[@ref] | tei:div[@ref] |
+      ...``), which libxslt finds by name; a file with elements outside the TEI
+      namespace keeps the wildcards.
     - The location of a failed assertion is the node's source line, from an
       extension function, not an XPath built by counting preceding siblings.
     """
@@ -135,16 +136,31 @@ class _CompiledSchematron:
         self._base = etree.ElementTree(etree.fromstring(text))
         self._wild = [t for t in self._base.getroot().iter(f"{_XSL}template")
                       if any(alt.startswith("*[") for alt in split_union(t.get("match", "")))]
+        self._generic: etree.XSLT | None = None
+        self._compiled: etree.XSLT | None = None
+        self._names: set[str] = _schema_element_names()
         self._results = etree.XPath(
             "/svrl:schematron-output/svrl:failed-assert | /svrl:schematron-output/svrl:successful-report",
             namespaces={"svrl": SVRL_NS},
         )
 
-    @functools.lru_cache(maxsize=32)  # noqa: B019 - one instance per process
+    def _transform_for(self, names: set[str | None]) -> etree.XSLT:
+        """One stylesheet for every file whose element names are known already: the
+        names spelled out grow (from those of the RELAX NG schema) when a file brings
+        new ones, so a corpus compiles it once or twice, not once per file."""
+        if None in names:  # an element outside the TEI namespace: keep the wildcards
+            if self._generic is None:
+                self._generic = etree.XSLT(self._base, extensions={(EXT_NS, "line"): _line})
+            return self._generic
+        if self._compiled is None or not names <= self._names:
+            self._names |= names
+            self._compiled = self._transform(frozenset(self._names))
+        return self._compiled
+
     def _transform(self, names: frozenset[str]) -> etree.XSLT:
         """The stylesheet with each ``*[...]`` alternative spelled out for ``names``
-        (local names of TEI elements; None in ``names`` = keep the wildcard)."""
-        if not self._wild or None in names:
+        (local names of TEI elements)."""
+        if not self._wild:
             return etree.XSLT(self._base, extensions={(EXT_NS, "line"): _line})
         tree = copy.deepcopy(self._base)
         wild = [t for t in tree.getroot().iter(f"{_XSL}template")
@@ -167,7 +183,14 @@ class _CompiledSchematron:
                 continue
             local = tag[len(prefix):] if tag.startswith(prefix) else None
             names.add(local if local and "." not in local else None)
-        return self._results(self._transform(frozenset(names))(tree))
+        return self._results(self._transform_for(names)(tree))
+
+
+def _schema_element_names() -> set[str]:
+    """The TEI elements the project's RELAX NG defines."""
+    rng = etree.parse(str(schema_path(RNG_NAME)), _safe_parser())
+    found = rng.xpath("//rng:element/@name", namespaces={"rng": "http://relaxng.org/ns/structure/1.0"})
+    return {str(n).split(":")[-1] for n in found if "." not in str(n)}
 
 
 @functools.cache
