@@ -89,6 +89,11 @@ def run_convert(srcs: list[str], out: Path, jobs: int, loader, quiet: bool,
     it (or one it did not write) is kept, not replaced, and stays the file of that
     document; a file that cannot be written is named, the others still written."""
     done = Converted()
+    if jobs > 1 and len(srcs) > 1:  # in worker processes a loading error breaks the pool
+        try:
+            check_files(*getattr(loader, "args", ()))
+        except AuthorityError as e:
+            raise SettingsError(str(e)) from None
     iterator, bar = _progress(convert_many(srcs, jobs, loader), len(srcs), "Converting", quiet)
     try:
         for result in _guard_authorities(iterator, loader):
@@ -141,10 +146,7 @@ def _inputs(src: tuple[str, ...], config, persons, places, orgs):
     conf = settings(config, persons, places, orgs)
     for w in conf.warnings:
         err(f"warning: {w}")
-    try:
-        check_files(conf.persons, conf.places, conf.orgs)
-    except AuthorityError as e:
-        raise SettingsError(str(e)) from None
+
     srcs = sources(src)
     if not srcs:
         raise click.UsageError("no .txt files found in " + ", ".join(src))
