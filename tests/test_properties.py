@@ -23,6 +23,14 @@ PIECES = st.sampled_from([
     "Secretary of State Dean Rusk", "Rusk said", "Dean [Page 68] Rusk", "June 2, [Page 69] 1951",
     "General de Gaulle", "Couve de Murville", "Couve warned", "Kim Tae-chung", "Stans: Yes,",
     "A. Restoration of the line.", "B. Prisoners.", "Russia", "China", "the Red Cross",
+    # layouts and structures of issue 8
+    "No. 123. Mr. Frelinghuysen to Mr. Young.", "No. 187.]", "Department of State,",
+    "Washington, March 3, 1883.", "I am, sir, your obedient servant,", "FREDK. T. FRELINGHUYSEN.",
+    "[Inclosure in No. 123.]", "Paris Peace Conf. 183.9 Persia/3: Telegram", "[Extract.]",
+    "SUBJECT", "PARTICIPANTS", "General Bradley Admiral Lalor", "1) A point.", "(2) Another.",
+    "these points: 1. First one. 2. Second one. 3. Third.", "Blockade",
+    "Teheran, November 15, 1918. [Received January 24, 1919.]",
+    "Source: Central Files, 611.93/9–1255. Secret.",
 ])
 FREE = st.text(
     st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff"),

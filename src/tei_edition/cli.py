@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import sys
 import time
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
 
 from . import __version__
+from .annotate.authorities import AuthorityError, check_files
 from .annotate.components import PIPELINE, check_names
-from .config import settings
+from .config import SettingsError, settings
 from .export.bag import BagProblem, make_bag
-from .export.commands import bag_info, export, export_all, package, remove_stale
-from .pipeline import Result, convert_many, write_atomic
+from .export.commands import bag_info, export, export_all, package
+from .outputs import EDITED, FOREIGN, OURS, Outputs, describe, holds_sources, session
+from .pipeline import Result, convert_many
 
 AUTH_OPTIONS = [
     click.option("--persons", "persons", multiple=True, type=click.Path(exists=True, dir_okay=False),
@@ -36,17 +40,32 @@ def auth_options(f):
     return f
 
 
+FORCE = click.option("--force", is_flag=True,
+                     help="Replace (and, for build, remove) output files even when they were "
+                          "changed since tei-edition wrote them, or not written by it.")
+BUILD_PARTS = ("tei", "html", "text", "json", "index")
+
+
 def err(message: str) -> None:
     click.echo(message, err=True)
 
 
+def say(level: str, message: str) -> None:
+    err(f"{level}: {message}")
+
+
 def sources(paths: tuple[str, ...]) -> list[str]:
-    """Files named, and the *.txt files of folders named, in a stable order."""
+    """Files named, and the *.txt files of folders named, in a stable order.  In a folder,
+    anything but a regular file (a pipe named x.txt would block the read) is skipped."""
     found: list[str] = []
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            found += sorted(str(f) for f in path.glob("*.txt"))
+            for f in sorted(path.glob("*.txt")):
+                if f.is_file():
+                    found.append(str(f))
+                elif not f.is_dir():
+                    err(f"warning: {f}: not a regular file (a pipe, socket or device?); skipped")
         else:
             found.append(str(path))
     return found
@@ -59,26 +78,72 @@ def _progress(items, length: int, label: str, quiet: bool):
     return bar.__enter__(), bar
 
 
+@dataclass
+class Converted:
+    results: list[Result] = field(default_factory=list)
+    tei: list[Path] = field(default_factory=list)  # the TEI files of the run, kept ones too
+    written: int = 0
+    kept: int = 0
+    failed: int = 0  # conversion or write failures
+
+
 def run_convert(srcs: list[str], out: Path, jobs: int, loader, quiet: bool,
-                disable: tuple[str, ...] = ()) -> tuple[list[Result], list[Path]]:
-    results, written = [], []
+                outputs: Outputs, disable: tuple[str, ...] = ()) -> Converted:
+    """Convert and write each source.  A TEI file changed by hand since tei-edition wrote
+    it (or one it did not write) is kept, not replaced, and stays the file of that
+    document; a file that cannot be written is named, the others still written."""
+    done = Converted()
+    if jobs > 1 and len(srcs) > 1:  # in worker processes a loading error breaks the pool
+        try:
+            check_files(*getattr(loader, "args", ()))
+        except AuthorityError as e:
+            raise SettingsError(str(e)) from None
     iterator, bar = _progress(convert_many(srcs, jobs, loader, disable), len(srcs), "Converting",
                               quiet)
     try:
-        for result in iterator:
-            results.append(result)
+        for result in _guard_authorities(iterator, loader):
+            done.results.append(result)
             for w in result.warnings:
                 err(f"warning: {result.source}: {w}")
             if result.error:
                 err(f"error: {result.source}: {result.error}")
+                done.failed += 1
                 continue
             target = out / result.name
-            write_atomic(target, result.xml)
-            written.append(target)
+            state = outputs.state(target)
+            if state == FOREIGN and outputs.same(target, result.xml):
+                state = OURS
+            if state in (EDITED, FOREIGN) and not outputs.force:
+                what = ("changed since tei-edition wrote it" if state == EDITED
+                        else "not written by tei-edition")
+                err(f"warning: {target}: {what}; kept and used as this document's TEI "
+                    "(--force regenerates it)")
+                done.tei.append(target)
+                done.kept += 1
+            elif outputs.write(target, result.xml):
+                done.tei.append(target)
+                done.written += 1
+            else:
+                done.failed += 1
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    return results, written
+    return done
+
+
+def _guard_authorities(results, loader):
+    """Authority files are loaded where the documents are converted (in worker processes
+    with --jobs): a file that cannot be loaded becomes one SettingsError line."""
+    try:
+        yield from results
+    except AuthorityError as e:
+        raise SettingsError(str(e)) from None
+    except BrokenProcessPool:
+        try:
+            loader()
+        except AuthorityError as e:
+            raise SettingsError(str(e)) from None
+        raise
 
 
 def _inputs(src: tuple[str, ...], config, persons, places, orgs, disable=()):
@@ -90,6 +155,7 @@ def _inputs(src: tuple[str, ...], config, persons, places, orgs, disable=()):
                                f"{', '.join(PIPELINE)})")
     for w in conf.warnings:
         err(f"warning: {w}")
+
     srcs = sources(src)
     if not srcs:
         raise click.UsageError("no .txt files found in " + ", ".join(src))
@@ -115,16 +181,22 @@ def main() -> None:
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar, no summary.")
+@FORCE
 @auth_options
-def convert(src, out, jobs, quiet, persons, places, orgs, config, disable) -> None:
-    """Convert plain-text SRC files (or the *.txt of SRC folders) to TEI in OUTPUT."""
+def convert(src, out, jobs, quiet, force, persons, places, orgs, config, disable) -> None:
+    """Convert plain-text SRC files (or the *.txt of SRC folders) to TEI in OUTPUT.
+
+    A TEI file in OUTPUT changed since tei-edition wrote it is kept (--force replaces it)."""
     conf, srcs = _inputs(src, config, persons, places, orgs, disable)
     start = time.perf_counter()
-    results, written = run_convert(srcs, out, jobs, conf.loader(), quiet, conf.disable)
-    failed = sum(1 for r in results if r.error)
+    with session(out, force, say) as outputs:
+        done = run_convert(srcs, out, jobs, conf.loader(), quiet, outputs, conf.disable)
+        before = len(outputs.problems)  # write failures are counted in done.failed
+    failed = done.failed + len(outputs.problems) - before  # + the manifest, if unwritable
     if not quiet:
-        err(f"{len(results)} documents, {len(written)} converted, {failed} failed, "
-            f"{time.perf_counter() - start:.2f} s")
+        err(f"{len(done.results)} documents, {done.written} converted, "
+            + (f"{done.kept} kept, " if done.kept else "")
+            + f"{done.failed} failed, {time.perf_counter() - start:.2f} s")
     sys.exit(1 if failed else 0)
 
 
@@ -183,44 +255,65 @@ def validate(files, quiet, schemas, profile) -> None:
 @click.option("--contact-name", help="bag-info Contact-Name.")
 @click.option("--contact-email", help="bag-info Contact-Email.")
 @click.option("--description", help="bag-info External-Description.")
+@FORCE
 @auth_options
 def build(src, out, jobs, quiet, bag, source_organization, contact_name, contact_email,
-          description, persons, places, orgs, config, disable) -> None:
+          description, force, persons, places, orgs, config, disable) -> None:
     """Convert SRC (default: seeds/) into OUTPUT/tei, validate every file, write every export
-    (html/, text/, json/, index/*.csv, corpus.xml) and, with --bag, a BagIt deposit."""
+    (html/, text/, json/, index/*.csv, corpus.xml) and, with --bag, a BagIt deposit.
+
+    Only files this command wrote and nobody changed since are replaced or removed; a TEI
+    file edited by hand is kept and validated and exported as it is (--force regenerates)."""
     from .validate import validate_file
 
     conf, srcs = _inputs(src or ("seeds",), config, persons, places, orgs, disable)
+    inside = holds_sources(out, [out / part for part in BUILD_PARTS], srcs)
+    if inside:
+        raise click.UsageError(f"the build folder {out} holds the source {inside}: its "
+                               "exports would overwrite the sources; choose another -o")
     start = time.perf_counter()
-    results, written = run_convert(srcs, out / "tei", jobs, conf.loader(), quiet, conf.disable)
-    remove_stale(out / "tei", ".xml", written)
-    invalid = 0
-    for path in written:
-        problems = validate_file(str(path))
-        for problem in problems:
-            err(str(problem))
-        invalid += bool(problems)
-    summary = export_all(written, out, jobs=jobs)
-    for path, why in summary["failed"]:
-        err(f"error: {path}: export failed: {why}")
-    if isinstance(summary.get("search"), str):
-        err(f"warning: no search index: {summary['search']}")
-    failed = sum(1 for r in results if r.error) + len(summary["failed"])
+    with session(out, force, say) as outputs:
+        done = run_convert(srcs, out / "tei", jobs, conf.loader(), quiet, outputs,
+                           conf.disable)
+        before = len(outputs.problems)  # write failures are counted in done.failed
+        outputs.remove_stale(out / "tei", ".xml", done.tei)
+        invalid = 0
+        for path in done.tei:
+            problems = validate_file(str(path))
+            for problem in problems:
+                err(str(problem))
+            invalid += bool(problems)
+        summary = export_all(done.tei, out, jobs=jobs)
+        for path, why in summary["failed"]:
+            err(f"error: {path}: export failed: {why}")
+        if isinstance(summary.get("search"), str):
+            err(f"warning: no search index: {summary['search']}")
+    # Export files that could not be written or were kept: one line each, said already.
+    failed = done.failed + len(summary["failed"]) + len(outputs.problems) - before
     if bag:
-        try:
-            make_bag(out, bag, bag_info(source_organization, contact_name, contact_email,
-                                        description), sources=[Path(s) for s in srcs])
-        except BagProblem as problem:
-            for line in problem.problems or [str(problem)]:
-                err(f"error: bag {bag}: {line}")
-            failed += 1
+        failed += not _bag(out, bag, bag_info(source_organization, contact_name, contact_email,
+                                              description), [Path(s) for s in srcs])
     if not quiet:
         mentions = summary["mentions"]
         ents = ", ".join(f"{mentions[k]} {k}" for k in sorted(mentions)) or "none"
-        err(f"{len(results)} documents, {len(written) - invalid} valid, {invalid} invalid, "
+        err(f"{len(done.results)} documents, {len(done.tei) - invalid} valid, {invalid} invalid, "
             f"{failed} failed; entities: {ents}; {time.perf_counter() - start:.2f} s"
             + (f"; bag: {bag}" if bag else ""))
     sys.exit(1 if failed or invalid else 0)
+
+
+def _bag(out: Path, bag: Path, info: dict, sources: list[Path] | None = None) -> bool:
+    try:
+        make_bag(out, bag, info, sources=sources)
+    except BagProblem as problem:
+        for line in problem.problems or [str(problem)]:
+            err(f"error: bag {bag}: {line}")
+        return False
+    except OSError as e:
+        err(f"error: bag {bag}: cannot write{' ' + e.filename if e.filename else ''}: "
+            f"{describe(e)}")
+        return False
+    return True
 
 
 @main.command()
@@ -232,9 +325,13 @@ def build(src, out, jobs, quiet, bag, source_organization, contact_name, contact
 @click.option("--by-volume", is_flag=True, help="Person recall and precision per volume.")
 def evaluate(pred, gold, no_validate, unmatched, by_volume) -> None:
     """Score the TEI files in PRED against the gold records in GOLD."""
+    from .evaluate import GoldError
     from .evaluate import evaluate as run
 
-    report = run(gold, pred, validate=not no_validate)
+    try:
+        report = run(gold, pred, validate=not no_validate)
+    except GoldError as e:
+        raise SettingsError(str(e)) from None
     for key, value in report.rows():
         click.echo(f"{key:40} {value}")
     if by_volume:

@@ -21,6 +21,16 @@ from pathlib import Path
 import click
 
 CONFIG_NAME = "tei-edition.toml"
+KEYS = ("persons", "places", "orgs")
+
+
+class SettingsError(click.ClickException):
+    """Bad settings (config file, authority files): one line on stderr, exit 2."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True, file=file)
 
 
 @dataclass
@@ -38,6 +48,7 @@ class Settings:
 
 
 def load_authorities(persons=(), places=(), orgs=()):
+    """Raises AuthorityError (annotate.authorities) naming the file that cannot be loaded."""
     from .annotate.entities import Authorities
 
     return Authorities.load(list(persons), list(places), list(orgs))
@@ -50,9 +61,18 @@ def settings(config: Path | None, persons=(), places=(), orgs=(), disable=()) ->
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-            raise click.UsageError(f"{path}: not a valid TOML file ({err})") from None
-        for key in ("persons", "places", "orgs"):
-            for entry in data.get(key, []):
+            reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+            raise SettingsError(f"{path}: not a valid TOML file ({reason})") from None
+        except OSError as err:
+            raise SettingsError(f"{path}: cannot read: {err.strerror or err}") from None
+        for key in KEYS:
+            entries = data.get(key, [])
+            if isinstance(entries, str):
+                entries = [entries]
+            if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
+                raise SettingsError(f"{path}: {key} must be a list of file names, like "
+                                    f'{key} = ["file.json"] (found {entries!r})')
+            for entry in entries:
                 file = (path.parent / entry).resolve()
                 if file.exists():
                     getattr(s, key).append(file)
@@ -60,10 +80,10 @@ def settings(config: Path | None, persons=(), places=(), orgs=(), disable=()) ->
                     s.warnings.append(f"{path.name}: {key} file {entry} not found; skipped")
         names = data.get("disable", [])
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-            raise click.UsageError(f"{path}: disable must be a list of component names")
+            raise SettingsError(f"{path}: disable must be a list of component names")
         s.disable = tuple(names)
     elif config:
-        raise click.UsageError(f"config file {config} not found")
+        raise SettingsError(f"config file {config} not found")
     s.disable = tuple(dict.fromkeys((*s.disable, *disable)))
     s.persons += [Path(p) for p in persons]
     s.places += [Path(p) for p in places]

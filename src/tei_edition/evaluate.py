@@ -106,7 +106,41 @@ class Report:
         ]
 
 
+class GoldError(ValueError):
+    """A gold record that cannot be read; the message is one line naming the file."""
+
+
+def read_gold(gold_path: Path) -> tuple[dict, str]:
+    """The gold record and its source text, checked for the fields the scores use."""
+    source_path = gold_path.with_name(gold_path.name[: -len(".gold.json")] + ".txt")
+    try:
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        source = source_path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise GoldError(f"{err.filename}: cannot read: {err.strerror or err}") from None
+    except UnicodeDecodeError:
+        raise GoldError(f"{gold_path}: not UTF-8 text") from None
+    except ValueError as err:
+        raise GoldError(f"{gold_path}: not valid JSON ({err})") from None
+    if not isinstance(gold, dict):
+        raise GoldError(f"{gold_path}: expected a JSON object")
+    shapes = {"title": str, "pages": list, "persons": list}
+    for key, kind in shapes.items():
+        if not isinstance(gold.get(key), kind):
+            raise GoldError(f"{gold_path}: {key!r} must be a {kind.__name__} "
+                            f"(found {type(gold.get(key)).__name__})")
+    if gold.get("date") is not None and not isinstance(gold["date"], str):
+        raise GoldError(f"{gold_path}: 'date' must be a string or null")
+    if not all(isinstance(p, dict) and "n" in p and isinstance(p.get("before"), str)
+               for p in gold["pages"]):
+        raise GoldError(f"{gold_path}: each of 'pages' must be an object with n and before")
+    if not all(isinstance(p, str) for p in gold["persons"]):
+        raise GoldError(f"{gold_path}: 'persons' must be a list of names")
+    return gold, source
+
+
 def evaluate(gold_dir: Path, pred_dir: Path, validate: bool = True) -> Report:
+    """Raises GoldError for a gold record that cannot be read."""
     report = Report()
     c = report.counts
     if validate:
@@ -114,9 +148,8 @@ def evaluate(gold_dir: Path, pred_dir: Path, validate: bool = True) -> Report:
 
         c["validated"] = 1
     for gold_path in sorted(gold_dir.glob("*.gold.json")):
-        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        gold, source = read_gold(gold_path)
         name = gold_path.name[: -len(".gold.json")]
-        source = (gold_dir / f"{name}.txt").read_text(encoding="utf-8")
         pred = pred_dir / f"{name}.xml"
         c["docs"] += 1
         if not pred.exists():
@@ -124,7 +157,7 @@ def evaluate(gold_dir: Path, pred_dir: Path, validate: bool = True) -> Report:
             continue
         try:
             root = etree.parse(str(pred), etree.XMLParser(resolve_entities=False,
-                                                          no_network=True)).getroot()
+                                                          no_network=True, huge_tree=True)).getroot()
         except etree.XMLSyntaxError as err:
             report.failures.append(f"{name}: not well-formed: {err}")
             continue

@@ -19,6 +19,7 @@ ROLES = {
     "file-number",      # "795.00/1–1251", "611.94A/2–251: Telegram"
     "source-note",      # "CA Files: Lot 56 D 625", "Source: National Archives, ..."
     "classification",   # "top secret", "secret", "confidential", ...
+    "despatch-number",  # "No. 187.]" under the heading of a 19th-century despatch
     "dateline",         # "[Washington,] February 1, 1951."
     "subject",          # "Subject: ..."
     "participants",     # "Participants: ...", "PARTICIPANTS", "Present"
@@ -31,6 +32,7 @@ ROLES = {
     "note",             # "Note: ..." editorial note
     "editorial",        # "[Here follows a discussion ...]", "[Omitted here ...]"
     "page",             # a "[Page 84]" marker standing alone between blocks
+    "subheading",       # "Blockade": a short heading between paragraphs (a section's head)
     "attachment",       # "[Attachment]": what follows is a document attached to this one
 }
 

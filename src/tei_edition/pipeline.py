@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -17,6 +18,7 @@ from .annotate.components import annotate as run_components
 from .annotate.corpus import Knowledge, NameEvidence
 from .annotate.entities import default_authorities, gather_names
 from .model import Document
+from .outputs import write_file as write_atomic  # noqa: F401 (the writer exporters use)
 from .read import InputError, read_bytes
 from .write.tei import serialize, to_tei
 
@@ -122,12 +124,24 @@ def _count_mentions(doc: Document) -> dict[str, int]:
     return counts
 
 
+class NotAFile(OSError):
+    """A pipe, socket or device named like a source: reading it would block or never end."""
+
+    strerror = "not a regular file (a pipe, socket or device?); skipped"
+
+
+def read_source(path: Path) -> bytes:
+    if not stat.S_ISREG(path.stat().st_mode):
+        raise NotAFile(path)
+    return path.read_bytes()
+
+
 def gather_path(path: str, authorities=None, disable: tuple[str, ...] = (),
                 spool: Spool | None = None) -> NameEvidence | None:
     """Name evidence of one source file; None where it cannot be read (the conversion
     pass reports why)."""
     try:
-        return gather_document(Path(path).read_bytes(), Path(path).name, authorities, disable,
+        return gather_document(read_source(Path(path)), Path(path).name, authorities, disable,
                                spool)
     except (OSError, InputError):
         return None
@@ -140,7 +154,10 @@ def convert_path(path: str, authorities=None, knowledge: Knowledge | None = None
     p = Path(path)
     result = Result(source=path, name=p.stem + ".xml")
     try:
-        data = p.read_bytes()
+        data = read_source(p)
+    except NotAFile as err:
+        result.error = err.strerror
+        return result
     except OSError as err:
         result.error = f"cannot read: {err.strerror or err}"
         return result
@@ -157,23 +174,7 @@ def convert_path(path: str, authorities=None, knowledge: Knowledge | None = None
     return result
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, then rename over the target."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-# --- many documents ------------------------------------------------------------------------
-
+# --- many documents -------------------------------------------------------------------------
 
 _worker_authorities = None
 _worker_knowledge: tuple[str, Knowledge] | None = None

@@ -11,6 +11,7 @@ raises on bad input: every failure is a :class:`Problem`.
 
 from __future__ import annotations
 
+import copy
 import functools
 from dataclasses import dataclass
 from importlib import resources
@@ -62,32 +63,136 @@ def _relaxng() -> etree.RelaxNG:
 _SCH_COMPILE = {"attributes": "false", "only-child-elements": "true"}
 
 
+EXT_NS = "urn:tei-edition:schematron"
+TEI_NS = "http://www.tei-c.org/ns/1.0"
+_XSL = "{http://www.w3.org/1999/XSL/Transform}"
+
+
+def _line(_context, nodes) -> int:
+    """XSLT extension: the source line of the node an assertion failed on."""
+    node = nodes[0] if nodes else None
+    if isinstance(node, str):  # an attribute value (a "smart string")
+        node = getattr(node, "getparent", lambda: None)()
+    return getattr(node, "sourceline", None) or 0
+
+
+def split_union(pattern: str) -> list[str]:
+    """The alternatives of an XSLT pattern ``a | b[c | d]`` (bars inside predicates,
+    parentheses or quotes do not split)."""
+    parts, depth, quote, start = [], 0, "", 0
+    for i, ch in enumerate(pattern):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "[(":
+            depth += 1
+        elif ch in "])":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+    parts.append(pattern[start:])
+    return [p.strip() for p in parts]
+
+
 class _CompiledSchematron:
-    """tei-edition.sch compiled once to a validating XSLT.
+    """tei-edition.sch compiled to a validating XSLT.
 
     The ISO skeleton's SVRL records every rule that fired and walks the
     document once more per pattern for nothing; neither is used here, so both
     are removed from the compiled stylesheet.  ``run`` returns the
     failed-assert and successful-report elements (empty when valid).
+
+    Two changes keep the time linear in the size of the document:
+
+    - libxslt matches a wildcard pattern with a predicate (``*[@ref]``) by counting
+      the element's siblings, so a rule context ``*[...]`` costs the square of the
+      number of siblings (a 4 MB file took 6 s, a 50 MB one did not end).  Such an
+      alternative is rewritten as the same predicate on each element name the
+      schema defines and any other the files bring (``tei:p[@ref] | tei:div[@ref] |
+      ...``), which libxslt finds by name; a file with elements outside the TEI
+      namespace keeps the wildcards.
+    - The location of a failed assertion is the node's source line, from an
+      extension function, not an XPath built by counting preceding siblings.
     """
 
     def __init__(self, sch: etree._ElementTree) -> None:
         compiled = isoschematron.Schematron(sch, store_xslt=True, compile_params=_SCH_COMPILE)
         xslt = compiled.validator_xslt
-        svrl, xsl = f"{{{SVRL_NS}}}", "{http://www.w3.org/1999/XSL/Transform}"
+        svrl = f"{{{SVRL_NS}}}"
         for fired in list(xslt.iter(f"{svrl}fired-rule")):
             fired.getparent().remove(fired)
         for pattern in xslt.iter(f"{svrl}active-pattern"):
-            for walk in pattern.findall(f"{xsl}apply-templates"):
+            for walk in pattern.findall(f"{_XSL}apply-templates"):
                 pattern.remove(walk)
-        self._transform = etree.XSLT(xslt)
+        for attr in xslt.iter(f"{_XSL}attribute"):
+            if attr.get("name") == "location":
+                for child in list(attr):
+                    attr.remove(child)
+                etree.SubElement(attr, f"{_XSL}value-of", select="tei-edition-ext:line(.)")
+        # Declare the extension prefix on the stylesheet (re-parsed: lxml cannot add
+        # a namespace declaration to an existing element).
+        text = etree.tostring(xslt).decode("utf-8")
+        text = text.replace(">", f' xmlns:tei-edition-ext="{EXT_NS}">', 1)
+        self._base = etree.ElementTree(etree.fromstring(text))
+        self._wild = [t for t in self._base.getroot().iter(f"{_XSL}template")
+                      if any(alt.startswith("*[") for alt in split_union(t.get("match", "")))]
+        self._generic: etree.XSLT | None = None
+        self._compiled: etree.XSLT | None = None
+        self._names: set[str] = _schema_element_names()
         self._results = etree.XPath(
             "/svrl:schematron-output/svrl:failed-assert | /svrl:schematron-output/svrl:successful-report",
             namespaces={"svrl": SVRL_NS},
         )
 
+    def _transform_for(self, names: set[str | None]) -> etree.XSLT:
+        """One stylesheet for every file whose element names are known already: the
+        names spelled out grow (from those of the RELAX NG schema) when a file brings
+        new ones, so a corpus compiles it once or twice, not once per file."""
+        if None in names:  # an element outside the TEI namespace: keep the wildcards
+            if self._generic is None:
+                self._generic = etree.XSLT(self._base, extensions={(EXT_NS, "line"): _line})
+            return self._generic
+        if self._compiled is None or not names <= self._names:
+            self._names |= names
+            self._compiled = self._transform(frozenset(self._names))
+        return self._compiled
+
+    def _transform(self, names: frozenset[str]) -> etree.XSLT:
+        """The stylesheet with each ``*[...]`` alternative spelled out for ``names``
+        (local names of TEI elements)."""
+        if not self._wild:
+            return etree.XSLT(self._base, extensions={(EXT_NS, "line"): _line})
+        tree = copy.deepcopy(self._base)
+        wild = [t for t in tree.getroot().iter(f"{_XSL}template")
+                if any(alt.startswith("*[") for alt in split_union(t.get("match", "")))]
+        for template in wild:
+            alternatives = []
+            for alt in split_union(template.get("match")):
+                if alt.startswith("*["):
+                    alternatives += [f"tei:{name}{alt[1:]}" for name in sorted(names)]
+                else:
+                    alternatives.append(alt)
+            template.set("match", " | ".join(alternatives))
+        return etree.XSLT(tree, extensions={(EXT_NS, "line"): _line})
+
     def run(self, tree: etree._ElementTree) -> list[etree._Element]:
-        return self._results(self._transform(tree))
+        names: set[str | None] = set()
+        prefix = f"{{{TEI_NS}}}"
+        for tag in {el.tag for el in tree.iter()}:
+            if not isinstance(tag, str):
+                continue
+            local = tag[len(prefix):] if tag.startswith(prefix) else None
+            names.add(local if local and "." not in local else None)
+        return self._results(self._transform_for(names)(tree))
+
+
+def _schema_element_names() -> set[str]:
+    """The TEI elements the project's RELAX NG defines."""
+    rng = etree.parse(str(schema_path(RNG_NAME)), _safe_parser())
+    found = rng.xpath("//rng:element/@name", namespaces={"rng": "http://relaxng.org/ns/structure/1.0"})
+    return {str(n).split(":")[-1] for n in found if "." not in str(n)}
 
 
 @functools.cache
@@ -95,14 +200,16 @@ def _schematron() -> _CompiledSchematron:
     return _CompiledSchematron(etree.parse(str(schema_path(SCH_NAME)), _safe_parser()))
 
 
-def _safe_parser(recover: bool = False) -> etree.XMLParser:
+def _safe_parser(recover: bool = False, huge: bool = False) -> etree.XMLParser:
     # A fresh parser each time: parsers keep their error log between uses.
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
         dtd_validation=False,
-        huge_tree=False,
+        # Text nodes over 10 MB (a long document on one line) are legal XML; the limits
+        # huge_tree lifts guard against entity expansion, which is off here anyway.
+        huge_tree=huge,
         recover=recover,
     )
 
@@ -119,7 +226,7 @@ def validate_file(path: str | PathLike[str]) -> list[Problem]:
     if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return [Problem(name, None, "binary file, not an XML document", "xml")]
 
-    parser = _safe_parser()
+    parser = _safe_parser(huge=True)
     try:
         root = etree.fromstring(data, parser, base_url=name)
     except etree.XMLSyntaxError as exc:
@@ -127,7 +234,7 @@ def validate_file(path: str | PathLike[str]) -> list[Problem]:
         if errors and all(e.type_name == "DTD_ID_REDEFINED" for e in errors):
             # libxml2 treats a duplicate xml:id as an error, yet the document is
             # well-formed: parse it anyway and let Schematron name every copy.
-            root = etree.fromstring(data, _safe_parser(recover=True), base_url=name)
+            root = etree.fromstring(data, _safe_parser(recover=True, huge=True), base_url=name)
         else:
             first = errors[0] if errors else None
             line = first.line if first is not None and first.line else exc.lineno
@@ -203,17 +310,6 @@ def _check_schematron(tree: etree._ElementTree, path: str) -> list[Problem]:
     return problems
 
 
-def _line_of(tree: etree._ElementTree, location: str | None) -> int | None:
-    """The source line of the node an SVRL ``location`` XPath names."""
-    if not location:
-        return None
-    try:
-        found = tree.xpath(location)
-    except etree.XPathError:
-        return None
-    if not isinstance(found, list) or not found:
-        return None
-    node = found[0]
-    if isinstance(node, str):  # an attribute: smart string
-        node = getattr(node, "getparent", lambda: None)()
-    return getattr(node, "sourceline", None)
+def _line_of(_tree: etree._ElementTree, location: str | None) -> int | None:
+    """The source line an SVRL ``location`` holds (see _CompiledSchematron)."""
+    return int(location) if location and location.isdigit() and location != "0" else None

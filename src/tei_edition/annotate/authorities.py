@@ -52,6 +52,84 @@ _VARIANT_FILLERS = {"of", "the", "army", "then", "later", "m"}
 SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "2d", "2nd", "3d", "3rd"}
 
 
+class AuthorityError(ValueError):
+    """An authority file that cannot be loaded; the message is one line naming it."""
+
+
+def _read_json(path: Path, what: str) -> dict:
+    try:
+        obj = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as err:
+        raise AuthorityError(f"{what} file {path}: cannot read: {err.strerror or err}") from None
+    except UnicodeDecodeError:
+        raise AuthorityError(f"{what} file {path}: not UTF-8 text") from None
+    except ValueError as err:
+        raise AuthorityError(f"{what} file {path}: not valid JSON ({err})") from None
+    if not isinstance(obj, dict):
+        raise AuthorityError(f"{what} file {path}: expected a JSON object at the top")
+    return obj
+
+
+class _Lines:
+    """The lines of a persons file, counted, with read errors as AuthorityError."""
+
+    def __init__(self, path: Path):
+        self.path, self.number = path, 0
+        try:
+            self.fh = open(path, encoding="utf-8")  # noqa: SIM115 - closed by __exit__
+        except OSError as err:
+            raise AuthorityError(f"persons file {path}: cannot read: {err.strerror or err}") from None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.fh.close()
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        try:
+            line = next(self.fh)
+        except UnicodeDecodeError:
+            raise AuthorityError(f"persons file {self.path}: not UTF-8 text (is it a JSON "
+                                 "lines file?)") from None
+        self.number += 1
+        return line
+
+
+
+def _person_json(line: str, path: Path, lines: _Lines) -> dict:
+    try:
+        obj = json.loads(line)
+    except ValueError as err:
+        raise AuthorityError(f"persons file {path}, line {lines.number}: not JSON "
+                             f"({err.msg})") from None
+    if not isinstance(obj, dict) or not isinstance(obj.get("name", ""), str):
+        raise AuthorityError(f"persons file {path}, line {lines.number}: not a person "
+                             "record (a JSON object with a \"name\")")
+    return obj
+
+
+def check_files(person_files=(), place_files=(), org_files=()) -> None:
+    """Read the user's authority files as loading would, without building the indexes:
+    raises AuthorityError for the first that cannot be loaded (run before worker
+    processes start, so the error is one line, not a broken process pool)."""
+    for p in person_files:
+        with _Lines(Path(p)) as lines:
+            for line in lines:
+                if line.strip():
+                    _person_json(line, Path(p), lines)
+    for key, files in (("places", place_files), ("orgs", org_files)):
+        for p in files:
+            entries = _read_json(Path(p), key).get(key, [])
+            if not isinstance(entries, list) or not all(
+                    isinstance(e, dict) and (e.get("name") or e.get("names")) for e in entries):
+                raise AuthorityError(f"{key} file {p}: \"{key}\" must be a list of objects "
+                                     "with a name")
+
+
 @functools.lru_cache(maxsize=65536)
 def fold(s: str) -> str:
     """Case- and accent-insensitive form used as a dictionary key."""
@@ -240,24 +318,32 @@ class Authorities:
             self._load_persons(Path(p))
         self._load_places(json.loads((data / "places.json").read_text(encoding="utf-8")))
         for p in place_files:
-            self._load_places(json.loads(Path(p).read_text(encoding="utf-8")))
+            self._load_user(self._load_places, p, "places")
         self._load_orgs(json.loads((data / "orgs.json").read_text(encoding="utf-8")))
         for p in org_files:
-            self._load_orgs(json.loads(Path(p).read_text(encoding="utf-8")))
+            self._load_user(self._load_orgs, p, "orgs")
         self._load_geonames()
         self.person_automaton = _boundary_automaton(self.person_forms)
         self.gazetteer_automaton = _boundary_automaton(self.gazetteer_forms)
         return self
 
+    def _load_user(self, load, path: Path, what: str) -> None:
+        obj = _read_json(Path(path), what)
+        try:
+            load(obj)
+        except (KeyError, TypeError, AttributeError, ValueError) as err:
+            raise AuthorityError(f"{what} file {path}: not in the expected format "
+                                 f"({type(err).__name__}: {err})") from None
+
     def _load_persons(self, path: Path) -> None:
         from .corpus import short_forms  # corpus needs fold from here
 
-        with path.open(encoding="utf-8") as fh:
-            for line in fh:
+        with _Lines(path) as lines:
+            for line in lines:
                 line = line.strip()
                 if not line:
                     continue
-                rec = _person_record(json.loads(line))
+                rec = _person_record(_person_json(line, path, lines))
                 if rec is None:
                     continue
                 self.has_persons = True

@@ -16,10 +16,12 @@ def annotate_pages(doc: Document) -> None:
     "that, [Page 67] under" is written "that, <pb n="67"/>under"."""
     for block in doc.blocks:
         text = block.text
+        taken = 0  # end of the previous marker's span: two markers never share a space
         for m in PAGE.finditer(text):
             start, end = m.start(), m.end()
             if end < len(text) and text[end] == " ":
                 end += 1
-            elif start > 0 and text[start - 1] == " ":
+            elif start > taken and text[start - 1] == " ":
                 start -= 1
+            taken = end
             block.spans.append(Span(start, end, "pb", {"n": m.group("n")}, priority=10))

@@ -6,8 +6,9 @@ the plain-text sources (``source/``, when given or when the build has them) and
 a reader of the deposit can trace every file back to what it was made from.  Checksums
 are SHA-512 (``manifest-sha512.txt``, ``tagmanifest-sha512.txt``).
 
-The bag is assembled in a temporary folder next to DEST and renamed into place, so a
-failed run never leaves half a bag; an existing bag at DEST is replaced, any other
+The bag is assembled in a temporary folder next to DEST (``.DEST.tei-edition-PID-….tmp``,
+removed by the next run if this one is killed) and renamed into place, so a failed run
+never leaves half a bag; an existing bag at DEST is replaced, any other
 non-empty folder is refused.  With SOURCE_DATE_EPOCH set the Bagging-Date comes from it
 and the whole bag is byte-identical on rebuild (manifests are sorted).
 """
@@ -25,10 +26,12 @@ from pathlib import Path
 import bagit
 
 from .. import __version__
+from ..outputs import MANIFEST as OUTPUT_MANIFEST
+from ..outputs import TMP_MARK, clean_leftovers, temp_name
 
 CHECKSUMS = ["sha512"]
 PAYLOAD = ["tei", "html", "text", "json", "index", "corpus.xml", "cmif.xml", "source"]
-MANIFEST = "manifest.csv"
+SOURCE_MANIFEST = "manifest.csv"  # source -> TEI and exports, in the payload
 MANIFEST_COLUMNS = ["source", "source_sha512", "tei", "tei_sha512", "html", "text", "json"]
 
 
@@ -68,10 +71,18 @@ def _human(n: int) -> str:
     return f"{n} bytes"  # pragma: no cover
 
 
+def _not_payload(path: Path) -> bool:
+    """Our temporary files and manifest, editor back-ups: not payload.  Other names that
+    start with a dot are (a source named .notes.txt has tei/.notes.xml)."""
+    name = path.name
+    return (name == OUTPUT_MANIFEST or TMP_MARK in name or name.endswith(("~", ".swp"))
+            or name == ".DS_Store" or "__pycache__" in path.parts)
+
+
 def _copy_tree(src: Path, dst: Path) -> None:
     for path in sorted(src.rglob("*")):
-        if path.name.startswith(".") or "__pycache__" in path.parts:
-            continue  # editor and temp files are not payload
+        if _not_payload(path):
+            continue
         target = dst / path.relative_to(src)
         if path.is_dir():
             target.mkdir(parents=True, exist_ok=True)
@@ -136,7 +147,7 @@ def write_manifest(work: Path) -> int:
     writer = csv.DictWriter(buf, MANIFEST_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    (work / MANIFEST).write_text(buf.getvalue(), encoding="utf-8")
+    (work / SOURCE_MANIFEST).write_text(buf.getvalue(), encoding="utf-8")
     return len(rows)
 
 
@@ -156,7 +167,9 @@ def make_bag(build_dir: Path, dest: Path, info: dict | None = None,
                                                 and not (dest / "bagit.txt").is_file())):
         raise BagProblem(f"{dest} exists and is not a bag: refusing to replace it")
     dest.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
+    clean_leftovers(dest.parent)  # the temp folder of a bag run that was killed
+    prefix, suffix = temp_name(dest.name)
+    work = Path(tempfile.mkdtemp(prefix=prefix, suffix=suffix, dir=dest.parent))
     try:
         for name in PAYLOAD:
             src = build_dir / name
@@ -194,9 +207,8 @@ def make_bag(build_dir: Path, dest: Path, info: dict | None = None,
         os.chmod(work, 0o755)  # mkdtemp makes 0700 folders; bagit copies that to data/
         os.chmod(work / "data", 0o755)
         if dest.exists():
-            old = dest.with_name(f".{dest.name}.old")
-            if old.exists():
-                shutil.rmtree(old)
+            old = Path(tempfile.mkdtemp(prefix=prefix, suffix=suffix, dir=dest.parent))
+            os.rmdir(old)
             os.replace(dest, old)
             os.replace(work, dest)
             shutil.rmtree(old)
@@ -269,7 +281,7 @@ def _manifest_problems(root: Path) -> list[str]:
     """Rows of data/manifest.csv whose files are absent or whose checksums differ."""
     import csv
 
-    path = root / "data" / MANIFEST
+    path = root / "data" / SOURCE_MANIFEST
     if not path.is_file():
         return []
     problems = []
@@ -281,9 +293,9 @@ def _manifest_problems(root: Path) -> list[str]:
                     continue
                 target = root / "data" / rel
                 if not target.is_file():
-                    problems.append(f"{MANIFEST} line {i}: {col} data/{rel} is missing")
+                    problems.append(f"{SOURCE_MANIFEST} line {i}: {col} data/{rel} is missing")
                 elif row.get(f"{col}_sha512") and hashlib.sha512(
                         target.read_bytes()).hexdigest() != row[f"{col}_sha512"]:
-                    problems.append(f"{MANIFEST} line {i}: data/{rel} differs from the file "
+                    problems.append(f"{SOURCE_MANIFEST} line {i}: data/{rel} differs from the file "
                                     "that was bagged")
     return problems

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from .. import outputs
 from ..pipeline import write_atomic
 from .bag import BagProblem, make_bag, verify_bag
 from .cmif import export_cmif
@@ -27,13 +28,9 @@ def _err(message: str) -> None:
 
 
 def remove_stale(folder: Path, suffix: str, keep: list[Path]) -> None:
-    """Files of documents no longer in the build would otherwise linger (and be bagged)."""
-    if not folder.is_dir():
-        return
-    keep_names = {p.name for p in keep}
-    for p in folder.glob("*" + suffix):
-        if p.name not in keep_names:
-            p.unlink()
+    """Files of documents no longer in the build would otherwise linger (and be bagged).
+    Only files the build wrote and nobody changed since are removed (outputs.py)."""
+    outputs.remove_stale(folder, suffix, keep)
 
 
 def export_formats(readings: list[Reading], out: Path, formats: list[str],
@@ -66,6 +63,10 @@ def export_all(tei_paths: list[Path], build_dir: Path, search_index: bool = True
     kind, search (Pagefind's figures, or why there is no index), seconds.  A file that cannot be read is reported, the others still exported."""
     start = time.perf_counter()
     build_dir = Path(build_dir)
+    if outputs.current() is None:  # on its own: the build folder's manifest decides
+        with outputs.session(build_dir):
+            return export_all(tei_paths, build_dir)
+    start = time.perf_counter()
     paths = tei_files([Path(p) for p in tei_paths])
     readings, failed = read_many(paths)
     html_dir = build_dir / "html"
@@ -115,9 +116,15 @@ def export_all(tei_paths: list[Path], build_dir: Path, search_index: bool = True
 @click.option("--pages", "--page-markers", "page_markers", is_flag=True,
               help="Text: a [Page N] marker at every pb, so that the source can be rebuilt.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary.")
+@click.option("--force", is_flag=True,
+              help="Replace files in OUTPUT that tei-edition did not write or that were "
+                   "changed since.")
 def export(files: tuple[Path, ...], formats: tuple[str, ...], out: Path, page_markers: bool,
-           quiet: bool) -> None:
-    """Export TEI FILES (or the *.xml of folders) to html, text, json or csv in OUTPUT."""
+           quiet: bool, force: bool = False) -> None:
+    """Export TEI FILES (or the *.xml of folders) to html, text, json or csv in OUTPUT.
+
+    A file in OUTPUT that tei-edition did not write, or that was changed since, is kept
+    and named (--force replaces it)."""
     paths = tei_files(list(files))
     if not paths:
         raise click.UsageError("no .xml files found in " + ", ".join(map(str, files)))
@@ -125,11 +132,14 @@ def export(files: tuple[Path, ...], formats: tuple[str, ...], out: Path, page_ma
     readings, failed = read_many(paths)
     for path, why in failed:
         _err(f"error: {path}: {why}")
-    written = export_formats(readings, out, list(formats), page_markers)
+    with outputs.session(out, force, lambda level, m: _err(f"{level}: {m}")) as made:
+        written = export_formats(readings, out, list(formats), page_markers)
     if not quiet:
         _err(f"{len(paths)} files, {len(readings)} exported, {len(failed)} failed, "
-             f"{len(written)} files written, {time.perf_counter() - start:.2f} s")
-    sys.exit(1 if failed else 0)
+             f"{len(written) - len(made.problems)} files written, "
+             + (f"{len(made.problems)} not written, " if made.problems else "")
+             + f"{time.perf_counter() - start:.2f} s")
+    sys.exit(1 if failed or made.problems else 0)
 
 
 @click.command("package")
@@ -171,7 +181,11 @@ def package(build_dir: Path | None, dest: Path | None, verify: Path | None,
     try:
         files = [f for s in sources for f in (sorted(s.glob("*.txt")) if s.is_dir() else [s])]
         made = make_bag(build_dir, dest, info, sources=files)
-    except (BagProblem, ExportError, OSError) as e:
+    except OSError as e:
+        _err(f"error: bag {dest}: cannot write{' ' + e.filename if e.filename else ''}: "
+             f"{outputs.describe(e)}")
+        sys.exit(1)
+    except (BagProblem, ExportError) as e:
         _err(f"error: {e}")
         for problem in getattr(e, "problems", []):
             _err(f"  {problem}")

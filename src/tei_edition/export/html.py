@@ -63,7 +63,8 @@ _RESERVED = re.compile(r"(index|persons|places|orgs|search)(-.*)?|(person|place|
 
 
 def page_name(stem: str) -> str:
-    """File name of a document page; never one of the edition's own pages."""
+    """File name of a document page; never one of the edition's own pages, and never the
+    same for two stems ("index" -> doc-index.html, "doc-index" -> doc-doc-index.html)."""
     return ("doc-" if _RESERVED.fullmatch(stem) else "") + stem + ".html"
 
 

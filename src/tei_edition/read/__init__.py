@@ -10,14 +10,15 @@ import re
 from pathlib import Path
 
 from ..model import Document
-from . import generic, presidential, statedept
+from . import despatch, generic, presidential, statedept
 from .decode import InputError, decode
 from .docdate import document_date, release_date
 from .lines import split_blocks
 
 __all__ = ["LAYOUTS", "InputError", "read_bytes", "read_path"]
 
-LAYOUTS = {"presidential": presidential, "state-department": statedept, "generic": generic}
+LAYOUTS = {"presidential": presidential, "despatch": despatch, "state-department": statedept,
+           "generic": generic}
 BULLET = re.compile(r"^[-–—•*]\s+")
 
 

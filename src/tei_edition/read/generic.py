@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..model import Document
+from . import patterns as pat
 from .body import assign_body_roles
 
 
@@ -12,7 +13,11 @@ def detect(doc: Document) -> bool:
 
 def parse(doc: Document) -> None:
     assign_body_roles(doc.blocks, 0)
-    first = doc.blocks[0].text if doc.blocks else ""
-    # The first line serves as the title when it is short enough to be one.
-    if len(first) <= 200 and len(first.split()) <= 30:
+    # The first line serves as the title when it is short enough to be one; a bracketed
+    # editorial line ("[Extract.]"), a page marker or a file reference is not a title.
+    first = next((b.text for b in doc.blocks
+                  if b.role not in ("page", "editorial", "note")
+                  and not pat.FILE_REFERENCE.match(b.text) and not pat.DECIMAL_FILE.match(b.text)),
+                 "")
+    if first and len(first) <= 200 and len(first.split()) <= 30:
         doc.meta.title = first

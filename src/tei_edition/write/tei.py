@@ -71,11 +71,22 @@ def _fill_element(e: etree._Element, text: str | None, attrs: dict | None, kw: d
         e.text = text
 
 
-def xml_id(stem: str) -> str:
-    """An NCName from a file stem: 003_8602a5357d328d64 -> d003_8602a5357d328d64."""
-    ident = re.sub(r"[^\w.-]", "-", stem)
+_NAME_CHAR = re.compile(r"[A-Za-z0-9._\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff-]")
+
+
+def xml_id(stem: str, taken: set[str] | frozenset = frozenset()) -> str:
+    """An NCName from a file stem: 003_8602a5357d328d64 -> d003_8602a5357d328d64.
+
+    Characters that are not name characters in every edition of XML 1.0 (Nº5 -> N_ba_5,
+    x² -> x_b2_, spaces) are written as their hex code, so two stems never meet; an id
+    already ``taken`` (an entity of the file, e.g. a source named place-korea.txt) gets
+    a "doc-" prefix."""
+    ident = "".join(ch if _NAME_CHAR.match(ch) else ("-" if ch == " " else f"_{ord(ch):x}_")
+                    for ch in stem)
     if not re.match(r"[A-Za-z_]", ident):
         ident = "d" + ident
+    while ident in taken:
+        ident = "doc-" + ident
     return ident
 
 
@@ -136,6 +147,7 @@ class _DivWriter:
         self.group: etree._Element | None = None  # open opener, list, closer or postscript
         self.group_kind = ""
         self.parent: _DivWriter | None = None  # the enclosing document, for attachments
+        self.is_section = False  # a div opened by a sub-heading
 
     def _close(self) -> None:
         self.group, self.group_kind = None, ""
@@ -150,7 +162,10 @@ class _DivWriter:
         """Notes and page breaks may stand anywhere; inside an open list they end it."""
         if self.group_kind in ("list", "participants"):
             self._close()
-        target = self.group if self.group_kind in ("opener", "closer") and tag == "pb" else self.div
+        # A page break inside an open opener, closer or postscript stays in it, so that what
+        # follows (more of the postscript) is not written before it.
+        target = (self.group if self.group_kind in ("opener", "closer", "postscript")
+                  and tag == "pb" else self.div)
         if tag == "pb":
             for span in resolve(block.spans):
                 if span.kind == "pb":
@@ -185,6 +200,19 @@ class _DivWriter:
         self._close()
         _inline(self.div, tag, block, attrs=attrs)
 
+    def subject(self, block: Block) -> None:
+        """"Subject: …" is one ab; a "SUBJECT" heading on a line of its own and the
+        subject under it are one ab too, the heading first, a line break between."""
+        if self.group_kind == "subject-head" and self.phase == BODY:
+            ab = self.group
+            sub(ab, "lb")
+            fill(ab, block.text, resolve(block.spans))
+            self._close()
+            return
+        self.body(block, "ab", {"type": "subject"})
+        if pat.SUBJECT_ALONE.match(block.text) and self.phase == BODY:
+            self.group, self.group_kind = self.div[-1], "subject-head"
+
     def participants(self, block: Block) -> None:
         if self.phase == BOTTOM:
             return self.body(block)
@@ -210,7 +238,7 @@ class _DivWriter:
         self.phase = BODY
         group = self._group("list", "list", {"type": "ordered"})
         m = pat.NUMBERED.match(block.text)
-        label_end = block.text.index(".") + 1
+        label_end = m.end("label")
         _inline(group, "label", block, 0, label_end)
         start = m.end() - 1
         _inline(group, "item", block, start, attrs={"n": block.n})
@@ -228,15 +256,40 @@ class _DivWriter:
 
     def nest(self, block: Block) -> _DivWriter:
         """An attached document: a div of its own inside this one, opened by its marker.
-        After this div's closer TEI allows no further div, so the marker is then a note."""
+        After this div's closer TEI allows no further div inside it: the attachment of a
+        document (an enclosure after the signature) is then the next div of the body;
+        deeper down the marker is a note."""
         if self.phase == BOTTOM:
-            self.global_(block, "note", {"type": "editorial", "place": "inline"})
-            return self
+            host = self.div.getparent()
+            if self.parent is not None or host is None or host.tag != T + "body":
+                self.global_(block, "note", {"type": "editorial", "place": "inline"})
+                return self
+            self._close()
+            inner = _DivWriter(sub(host, "div", type="attachment"))
+            inner.global_(block, "note", {"type": "editorial", "place": "inline"})
+            inner.parent = self
+            return inner
         self._close()
         self.phase = BODY
         inner = _DivWriter(sub(self.div, "div", type="attachment"))
         inner.global_(block, "note", {"type": "editorial", "place": "inline"})
         inner.parent = self
+        return inner
+
+    def section(self, block: Block) -> _DivWriter:
+        """A sub-heading between paragraphs opens a section: a div of its own with the
+        heading as its head, holding what follows up to the next sub-heading."""
+        if self.phase != BODY:
+            self.body(block)
+            return self
+        host = self
+        if self.is_section:
+            self.finish()
+            host = self.parent
+        host._close()
+        inner = _DivWriter(sub(host.div, "div"))
+        _inline(inner.div, "head", block)
+        inner.phase, inner.is_section, inner.parent = BODY, True, host
         return inner
 
     def finish(self) -> None:
@@ -265,6 +318,8 @@ def write_body(doc: Document, body: etree._Element) -> None:
             w.global_(block, "pb", {})
         elif role == "attachment":
             w = w.nest(block)
+        elif role == "subheading":
+            w = w.section(block)
         elif role == "file-number" or role == "source-note":
             w.global_(block, "note", {"type": "source", "place": "inline"})
         elif role == "release-note":
@@ -285,10 +340,12 @@ def write_body(doc: Document, body: etree._Element) -> None:
         elif role == "classification":
             w.opener(block, "seg", {"type": "classification"}) or w.body(
                 block, "ab", {"type": "classification"})
+        elif role == "despatch-number":
+            w.opener(block, "seg") or w.body(block)
         elif role == "salute":
             w.opener(block, "salute") or w.body(block)
         elif role == "subject":
-            w.body(block, "ab", {"type": "subject"})
+            w.subject(block)
         elif role in ("participants", "participant"):
             w.participants(block)
         elif role == "list-item":
@@ -363,7 +420,8 @@ def write_header(doc: Document, root: etree._Element) -> None:
             sub(author, "persName", meta.author, ref="#" + key)
         else:
             author.text = meta.author
-    write_responsibility(title_stmt, file_desc, xml_id(doc.stem), "TEI encoding")
+    write_responsibility(title_stmt, file_desc, xml_id(doc.stem, set(doc.entities)),
+                         "TEI encoding")
     if meta.date:
         notes = sub(file_desc, "notesStmt")
         sub(notes, "note", _date_note(meta.date, doc), type="date-evidence")
@@ -477,7 +535,7 @@ def write_standoff(doc: Document, root: etree._Element) -> None:
 
 def to_tei(doc: Document) -> etree._ElementTree:
     root = el("TEI")
-    root.set(XML_ID, xml_id(doc.stem))
+    root.set(XML_ID, xml_id(doc.stem, set(doc.entities)))
     root.set(XML_LANG, "en")
     write_header(doc, root)
     write_standoff(doc, root)
