@@ -71,8 +71,10 @@ def _decode_utf8_mostly(data: bytes) -> tuple[str, list[tuple[int, bytes]], bool
             parts.append(stray.decode("cp1252", errors="replace"))
             pos = pos + err.end
     text = "".join(parts)
+    if not bad:
+        return text, bad, True
     stray_chars = sum(len(b) for _, b in bad)
-    non_ascii = sum(1 for ch in text if ord(ch) > 127)
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))  # counted in C, not per char
     return text, bad, non_ascii > stray_chars
 
 
