@@ -79,22 +79,29 @@ _FIRST_PASS_DONE = tuple(n for n in PIPELINE if n not in _GATHER_SKIPS)
 
 
 class Spool:
-    """The documents of the first pass, kept on disk for the second (one small pickle a
-    document, about 12 KB): memory stays flat however large the batch, and any process on
-    the machine can take a document another gathered. Keyed by the source's name, a digest
-    of its bytes and the disabled components, so a document taken is always the same
-    input; one that is missing is simply read again."""
+    """The documents of the first pass, kept for the second: the first ``keep`` in this
+    process's memory (one process only: a pool's workers would not see them), the rest on
+    disk, one small pickle a document (about 12 KB), so memory stays flat however large
+    the batch and any process on the machine can take a document another gathered. Keyed
+    by the source's name, a digest of its bytes and the disabled components, so a document
+    taken is always the same input; one that is missing is simply read again."""
 
-    def __init__(self, folder: str | os.PathLike) -> None:
+    def __init__(self, folder: str | os.PathLike, keep: int = 0) -> None:
         self.folder = Path(folder)
+        self.keep = keep
+        self.held: dict[str, Document] = {}
 
-    def _path(self, name: str, data: bytes, disable: tuple[str, ...]) -> Path:
+    def _key(self, name: str, data: bytes, disable: tuple[str, ...]) -> str:
         h = hashlib.blake2b(data, digest_size=16)
         h.update(("\0" + name + "\0" + ",".join(disable)).encode("utf-8", "surrogateescape"))
-        return self.folder / (h.hexdigest() + ".pickle")
+        return h.hexdigest()
 
     def put(self, name: str, data: bytes, disable: tuple[str, ...], doc: Document) -> None:
-        path = self._path(name, data, disable)
+        key = self._key(name, data, disable)
+        if len(self.held) < self.keep:
+            self.held[key] = doc
+            return
+        path = self.folder / (key + ".pickle")
         try:
             with open(path, "wb") as fh:
                 pickle.dump(doc, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -102,7 +109,11 @@ class Spool:
             path.unlink(missing_ok=True)
 
     def take(self, name: str, data: bytes, disable: tuple[str, ...], authorities) -> Document | None:
-        path = self._path(name, data, disable)
+        key = self._key(name, data, disable)
+        doc = self.held.pop(key, None)
+        if doc is not None:
+            return doc
+        path = self.folder / (key + ".pickle")
         try:
             with open(path, "rb") as fh:
                 doc = pickle.load(fh)
@@ -176,6 +187,10 @@ def convert_path(path: str, authorities=None, knowledge: Knowledge | None = None
 
 # --- many documents -------------------------------------------------------------------------
 
+# First-pass documents one process holds in memory (about 50 KB each) before it spools
+# the rest of a batch to disk.
+SPOOL_IN_MEMORY = 1000
+
 _worker_authorities = None
 _worker_knowledge: tuple[str, Knowledge] | None = None
 
@@ -216,9 +231,11 @@ def convert_many(paths: Iterable[str], jobs: int = 1,
     with tempfile.TemporaryDirectory(prefix="tei-edition-") as tmp:
         if jobs <= 1 or len(paths) < 2:
             _init_worker(loader)
-            knowledge = Knowledge.merge([_gather((p, disable, tmp)) for p in paths])
+            spool = Spool(tmp, keep=SPOOL_IN_MEMORY)
+            knowledge = Knowledge.merge([gather_path(p, _worker_authorities, disable, spool)
+                                         for p in paths])
             for path in paths:
-                yield convert_path(path, _worker_authorities, knowledge, disable, Spool(tmp))
+                yield convert_path(path, _worker_authorities, knowledge, disable, spool)
             return
         chunk = max(1, min(64, len(paths) // (jobs * 4) or 1))
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,

@@ -105,10 +105,11 @@ class PageView:
         self.maps: dict[int, tuple[Block, list[int], int]] = {}
         blocks: list[Block] = []
         for i, block in enumerate(doc.blocks):
-            pbs = sorted((s for s in block.spans if s.kind == "pb"), key=lambda s: s.start)
+            pbs = [s for s in block.spans if s.kind == "pb"]
             if not pbs:
                 blocks.append(block)
                 continue
+            pbs.sort(key=lambda s: s.start)
             keep: list[int] = []  # view offset -> source offset
             pieces: list[str] = []
             cut = 0

@@ -98,6 +98,7 @@ class Mention:
     text: str = ""
     extent_start: int = -1  # where the title starts; the gazetteer may claim it
     words: list[str] = field(default_factory=list)
+    linked: str | None = None  # what the authorities alone say (kept for the second pass)
 
 
 _PARTICLE_RE = re.compile(PARTICLE)
@@ -358,7 +359,7 @@ class PersonFinder:
         full = [m for m in mentions if m.given or m.form_keys]
         bare = [m for m in mentions if not (m.given or m.form_keys)]
         for m in full:
-            m.key = self._corpus(self._link(m, title_ctx), m)
+            m.key = self._corpus(self._linked(m, title_ctx), m)
             doc_people.setdefault(fold(m.surname), set()).add(m.key)
         for m in bare:
             known = doc_people.get(fold(m.surname), set())
@@ -367,7 +368,7 @@ class PersonFinder:
             elif len(known) > 1:
                 m.key = None  # two people of this name in the document: leave it
             else:
-                m.key = self._corpus(self._link(m, title_ctx), m)
+                m.key = self._corpus(self._linked(m, title_ctx), m)
                 doc_people.setdefault(fold(m.surname), set()).add(m.key)
 
     def _corpus(self, key: str, m: Mention) -> str:
@@ -379,6 +380,12 @@ class PersonFinder:
             if len(keys) == 1:
                 return next(iter(keys))
         return key
+
+    def _linked(self, m: Mention, title_ctx: str) -> str:
+        """The authority's answer does not change between the passes: asked once."""
+        if m.linked is None:
+            m.linked = self._link(m, title_ctx)
+        return m.linked
 
     def _link(self, m: Mention, title_ctx: str) -> str:
         if m.form_keys:
