@@ -229,6 +229,8 @@ def _bare_forms(mt: re.Match) -> list[tuple[int, int, str]]:
     if cut:
         forms.append((s + cut.end(), e, sur[cut.end():]))
     return forms
+
+
 _SENTENCE_END = re.compile(r"(?:^|[.!?:;“\"\[—]|\n)\s*$")  # an en dash joins: "Kennedy–Ikeda"
 _ARTICLE_BEFORE = re.compile(r"\b(?:the|a|an|its|our|their|The|A|An)\s+$")
 _WORD_BEFORE = re.compile(r"([A-Z][\w’'.-]*)\s+$")
@@ -248,26 +250,18 @@ def _bare_surnames(doc: Document, chosen: list[Mention], taken: dict[int, list[t
     for m in chosen:
         by_surname.setdefault(fold(m.surname), set()).add(m.key)
     lower = (finder.lower_words, knowledge.lower_words)
-    people, surnames = knowledge.people, auth.persons_by_surname
+    people = knowledge.people
     out: list[Mention] = []
     for bi, block in enumerate(doc.blocks):
         text = block.text
         for mt in BARE.finditer(text):
-            word = mt.group()
-            if " " not in word:  # the common case, rejected at once when nobody has the name
-                if len(word) < 3 or word in _NOT_BARE:
-                    continue
-                fw = fold(word)
-                if fw not in by_surname and fw not in people and fw not in surnames:
-                    continue
             if block.role == "paragraph" and mt.start() == 0 and text[mt.end() : mt.end() + 1] == ":":
                 continue  # a speaker label the person finder did not take
             for s, e, sur in _bare_forms(mt):
                 if len(sur) < 3 or sur in _NOT_BARE:
                     continue
                 fsur = fold(sur)
-                if not (fsur in by_surname or fsur in knowledge.people
-                        or auth.surname_candidates(sur)):
+                if not (fsur in by_surname or fsur in people or auth.surname_candidates(sur)):
                     continue  # nobody of this name anywhere: no need to look closer
                 after = text[e : e + 24]
                 # "Nixon Presidential Materials", "Acheson Plan", "Mace B": a modifier
@@ -310,14 +304,14 @@ def _bare_key(doc: Document, sur: str, text: str, s: int, after: str,
     low = sur.lower()
     common = (any(fsur in words or low in words for words in lower)
               or sur in auth.common_given_names)
-    if initial and (common or not SPEECH.match(after)) and not knowledge.keys_for(sur):
-        return None  # a capitalised word opening a sentence: no evidence of a name
+    # a capitalised word opening a sentence, no verb of saying after it: no sign of a name
+    opening = initial and not SPEECH.match(after)
     keys = knowledge.keys_for(sur)
-    if keys:
-        if common and initial and not SPEECH.match(after):
+    if keys:  # the corpus names a person so: enough, unless the word is common and opens
+        if common and opening:
             return None
         return next(iter(keys)) if len(keys) == 1 else ""
-    if common:
+    if common or opening:
         return None
     recs = [r for r in auth.surname_candidates(sur) if _alive(r, finder.year)]
     if not recs:
