@@ -330,11 +330,11 @@ class PersonFinder:
             else:
                 surname, given = _split_name(_SUFFIX_END.sub("", text))
         toks = [*given, surname]
-        if (evidence == "title" and given == [] and surname in NON_NAMES and surname not in TITLE_WORDS
-                and surname not in CALENDAR
-                and (title in HONORIFICS or self.auth.surname_candidates(surname))):
-            pass  # "Mr. West", "Colonel House": after a title the word is a name
-        elif evidence != "form" and not _ok_name(toks, self.auth.given_names):
+        # "Mr. West", "Colonel House": after a title a word of the non-names is a name
+        after_title = (evidence == "title" and not given and surname in NON_NAMES
+                       and surname not in TITLE_WORDS and surname not in CALENDAR
+                       and (title in HONORIFICS or bool(self.auth.surname_candidates(surname))))
+        if evidence != "form" and not after_title and not _ok_name(toks, self.auth.given_names):
             # "General Bradley Admiral Lalor": drop trailing non-name words once
             return
         if evidence in ("given", "initials") and surname.isupper():
