@@ -11,6 +11,7 @@ import click
 from . import __version__
 from .annotate.components import PIPELINE, check_names
 from .config import settings
+from .engine import ENGINES, EngineUnavailable, make_engine
 from .export.bag import BagProblem, make_bag
 from .export.commands import bag_info, export, export_all, package, remove_stale
 from .pipeline import Result, convert_many, write_atomic
@@ -60,10 +61,11 @@ def _progress(items, length: int, label: str, quiet: bool):
 
 
 def run_convert(srcs: list[str], out: Path, jobs: int, loader, quiet: bool,
-                disable: tuple[str, ...] = ()) -> tuple[list[Result], list[Path]]:
+                disable: tuple[str, ...] = (), engine=None) -> tuple[list[Result], list[Path]]:
+    """Convert and write each result as it comes; a result keeps no XML once written."""
     results, written = [], []
-    iterator, bar = _progress(convert_many(srcs, jobs, loader, disable), len(srcs), "Converting",
-                              quiet)
+    iterator, bar = _progress(convert_many(srcs, jobs, loader, disable, engine), len(srcs),
+                              "Converting", quiet)
     try:
         for result in iterator:
             results.append(result)
@@ -74,11 +76,37 @@ def run_convert(srcs: list[str], out: Path, jobs: int, loader, quiet: bool,
                 continue
             target = out / result.name
             write_atomic(target, result.xml)
+            result.xml = None
             written.append(target)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
     return results, written
+
+
+ENGINE_OPTIONS = [
+    click.option("--engine", type=click.Choice(ENGINES), default="local", show_default=True,
+                 help="Where the documents are converted: local processes (--jobs), or Dask "
+                      "(pip install 'tei-edition[dask]')."),
+    click.option("--scheduler", metavar="ADDRESS",
+                 help="Dask scheduler (e.g. tcp://host:8786); default: a local cluster of "
+                      "--jobs workers."),
+]
+
+
+def engine_options(f):
+    for option in reversed(ENGINE_OPTIONS):
+        f = option(f)
+    return f
+
+
+def _engine(name: str, jobs: int, scheduler: str | None):
+    """The engine asked for; one clear line and exit 2 when it cannot run here."""
+    try:
+        return make_engine(name, jobs, scheduler)
+    except EngineUnavailable as problem:
+        err(f"error: {problem}")
+        sys.exit(2)
 
 
 def _inputs(src: tuple[str, ...], config, persons, places, orgs, disable=()):
@@ -115,12 +143,16 @@ def main() -> None:
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar, no summary.")
+@engine_options
 @auth_options
-def convert(src, out, jobs, quiet, persons, places, orgs, config, disable) -> None:
+def convert(src, out, jobs, quiet, engine, scheduler, persons, places, orgs, config,
+            disable) -> None:
     """Convert plain-text SRC files (or the *.txt of SRC folders) to TEI in OUTPUT."""
     conf, srcs = _inputs(src, config, persons, places, orgs, disable)
     start = time.perf_counter()
-    results, written = run_convert(srcs, out, jobs, conf.loader(), quiet, conf.disable)
+    with _engine(engine, jobs, scheduler) as eng:
+        results, written = run_convert(srcs, out, jobs, conf.loader(), quiet, conf.disable,
+                                       eng)
     failed = sum(1 for r in results if r.error)
     if not quiet:
         err(f"{len(results)} documents, {len(written)} converted, {failed} failed, "
@@ -163,16 +195,19 @@ def validate(files, quiet) -> None:
 @click.option("--contact-name", help="bag-info Contact-Name.")
 @click.option("--contact-email", help="bag-info Contact-Email.")
 @click.option("--description", help="bag-info External-Description.")
+@engine_options
 @auth_options
 def build(src, out, jobs, quiet, bag, source_organization, contact_name, contact_email,
-          description, persons, places, orgs, config, disable) -> None:
+          description, engine, scheduler, persons, places, orgs, config, disable) -> None:
     """Convert SRC (default: seeds/) into OUTPUT/tei, validate every file, write every export
     (html/, text/, json/, index/*.csv, corpus.xml) and, with --bag, a BagIt deposit."""
     from .validate import validate_file
 
     conf, srcs = _inputs(src or ("seeds",), config, persons, places, orgs, disable)
     start = time.perf_counter()
-    results, written = run_convert(srcs, out / "tei", jobs, conf.loader(), quiet, conf.disable)
+    with _engine(engine, jobs, scheduler) as eng:
+        results, written = run_convert(srcs, out / "tei", jobs, conf.loader(), quiet,
+                                       conf.disable, eng)
     remove_stale(out / "tei", ".xml", written)
     invalid = 0
     for path in written:

@@ -4,10 +4,8 @@ spread over processes (``convert_many``) and later over any distributed engine."
 from __future__ import annotations
 
 import os
-import pickle
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +13,7 @@ from .annotate.components import Context, PageView
 from .annotate.components import annotate as run_components
 from .annotate.corpus import Knowledge, NameEvidence
 from .annotate.entities import default_authorities, gather_names
+from .engine import Engine, LocalEngine
 from .model import Document
 from .read import InputError, read_bytes
 from .write.tei import serialize, to_tei
@@ -120,55 +119,34 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 # --- many documents -------------------------------------------------------------------------
 
-_worker_authorities = None
-_worker_knowledge: tuple[str, Knowledge] | None = None
 
-
-def _init_worker(loader: Callable[[], object] | None) -> None:
-    global _worker_authorities
-    _worker_authorities = loader() if loader else None
-
-
-def _knowledge(path: str | None) -> Knowledge | None:
-    """The corpus knowledge, read once per worker from the file the batch wrote."""
-    global _worker_knowledge
-    if path is None:
-        return None
-    if _worker_knowledge is None or _worker_knowledge[0] != path:
-        with open(path, "rb") as fh:
-            _worker_knowledge = (path, pickle.load(fh))
-    return _worker_knowledge[1]
-
-
-def _gather(task: tuple[str, tuple[str, ...]]) -> NameEvidence | None:
+def _gather(task: tuple[str, tuple[str, ...]], authorities) -> NameEvidence | None:
     path, disable = task
-    return gather_path(path, _worker_authorities, disable)
+    return gather_path(path, authorities, disable)
 
 
-def _work(task: tuple[str, str | None, tuple[str, ...]]) -> Result:
-    path, knowledge, disable = task
-    return convert_path(path, _worker_authorities, _knowledge(knowledge), disable)
+def _convert(task: tuple[str, tuple[str, ...]], authorities, knowledge: Knowledge) -> Result:
+    path, disable = task
+    return convert_path(path, authorities, knowledge, disable)
 
 
 def convert_many(paths: Iterable[str], jobs: int = 1,
                  loader: Callable[[], object] | None = None,
-                 disable: tuple[str, ...] = ()) -> Iterator[Result]:
+                 disable: tuple[str, ...] = (), engine: Engine | None = None) -> Iterator[Result]:
     """Both passes over a batch: gather the corpus's names, then convert each document
-    with them. Results in the order of ``paths``; authorities load once per process."""
+    with them. Results in the order of ``paths``, streamed; authorities load once per
+    worker. ``engine`` (see ``engine.py``) defaults to the local one with ``jobs``."""
     paths = list(paths)
     disable = tuple(disable)
-    if jobs <= 1 or len(paths) < 2:
-        _init_worker(loader)
-        knowledge = Knowledge.merge([_gather((p, disable)) for p in paths])
-        for path in paths:
-            yield convert_path(path, _worker_authorities, knowledge, disable)
-        return
-    chunk = max(1, min(64, len(paths) // (jobs * 4) or 1))
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                             initargs=(loader,)) as pool, tempfile.TemporaryDirectory(
-                                 prefix="tei-edition-") as tmp:
-        evidence = list(pool.map(_gather, [(p, disable) for p in paths], chunksize=chunk))
-        kfile = os.path.join(tmp, "knowledge.pickle")
-        with open(kfile, "wb") as fh:
-            pickle.dump(Knowledge.merge(evidence), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        yield from pool.map(_work, [(p, kfile, disable) for p in paths], chunksize=chunk)
+    own = engine is None
+    if engine is None:
+        engine = LocalEngine(jobs if len(paths) > 1 else 1)
+    try:
+        engine.start(loader)
+        knowledge = Knowledge.merge(engine.map(_gather, [(p, disable) for p in paths]))
+        shared = engine.share(knowledge)
+        del knowledge
+        yield from engine.map(_convert, [(p, disable) for p in paths], shared)
+    finally:
+        if own:
+            engine.close()
