@@ -8,10 +8,8 @@ from pathlib import Path
 
 import click
 
-from ..pipeline import write_atomic
 from .bag import BagProblem, make_bag, verify_bag
-from .common import ExportError, Reading, merged_entries, read_many, tei_files
-from .corpus import build_corpus
+from .common import ExportError, Reading, read_many, tei_files
 from .csvx import export_csv
 from .html import export_html
 from .jsonx import export_json
@@ -49,37 +47,10 @@ def export_formats(readings: list[Reading], out: Path, formats: list[str],
 
 
 def export_all(tei_paths: list[Path], build_dir: Path) -> dict:
-    """Every export of a build: html/, text/, json/, index/*.csv and corpus.xml.
+    """Every export of a build, streamed file by file (see ``export/stream.py``)."""
+    from .stream import export_all as streamed
 
-    Returns a summary: documents, failed [(path, why)], mentions by kind, index entries by
-    kind, seconds.  A file that cannot be read is reported, the others still exported."""
-    start = time.perf_counter()
-    build_dir = Path(build_dir)
-    paths = tei_files([Path(p) for p in tei_paths])
-    readings, failed = read_many(paths)
-    out = {
-        "html": export_html(readings, build_dir / "html"),
-        "text": export_text(readings, build_dir / "text"),
-        "json": export_json(readings, build_dir / "json"),
-    }
-    for sub, suffix in (("html", ".html"), ("text", ".txt"), ("json", ".json")):
-        remove_stale(build_dir / sub, suffix, out[sub])
-    export_csv(readings, build_dir / "index")
-    good = [r.path for r in readings]
-    if good:
-        corpus, corpus_failed = build_corpus(good)
-        write_atomic(build_dir / "corpus.xml", corpus)
-        failed += corpus_failed
-    mentions: dict[str, int] = {}
-    for r in readings:
-        for m in r.mentions:
-            mentions[m.kind] = mentions.get(m.kind, 0) + 1
-    entities: dict[str, int] = {}
-    for e in merged_entries(readings).values():
-        entities[e.kind] = entities.get(e.kind, 0) + 1
-    return {"documents": len(readings), "failed": [(str(p), why) for p, why in failed],
-            "mentions": mentions, "entities": entities,
-            "seconds": time.perf_counter() - start}
+    return streamed(tei_paths, build_dir)
 
 
 @click.command("export")

@@ -10,6 +10,7 @@ document rewritten), so ids are unique in the corpus.
 from __future__ import annotations
 
 import copy
+import io
 from pathlib import Path
 
 from lxml import etree
@@ -160,11 +161,65 @@ def _dedupe_ids(doc: etree._Element, stem: str, taken: set[str]) -> None:
                 el.set(attr, " ".join(parts))
 
 
+_PLACEHOLDER = "tei-edition: documents"
+
+
+class CorpusWriter:
+    """Writes a teiCorpus to ``fh`` one document at a time (memory flat in the corpus).
+
+    The header and the merged standOff come first, so ``index`` must already hold the
+    standOff of every document (``_Index.add``); ``add`` then takes each parsed TEI root in
+    turn (its standOff is dropped, clashing ids renamed) and ``close`` ends the corpus.  The
+    bytes are those of the whole tree serialised at once."""
+
+    def __init__(self, fh, index: _Index, n_docs: int, title: str = "tei-edition corpus"):
+        corpus = _E("teiCorpus")
+        corpus.set("{http://www.w3.org/XML/1998/namespace}lang", "en")
+        # Only our own element-only parts are indented: indenting a document would change
+        # the white space of its mixed content.
+        corpus.text = "\n  "
+        header = _corpus_header(n_docs, title)
+        etree.indent(header, space="  ", level=1)
+        corpus.append(header)
+        so = index.standoff()
+        if so is not None:
+            etree.indent(so, space="  ", level=1)
+            corpus.append(so)
+        for el in corpus:
+            el.tail = "\n  "
+        mark = etree.Comment(_PLACEHOLDER)
+        mark.tail = "\n"
+        corpus.append(mark)
+        data = etree.tostring(corpus, xml_declaration=True, encoding="UTF-8") + b"\n"
+        self._head, self._tail = data.split(etree.tostring(mark, with_tail=False), 1)
+        self._fh, self._first, self.taken = fh, True, index.ids() | {"corpus"}
+        fh.write(self._head)
+
+    def add(self, root: etree._Element, stem: str) -> None:
+        for so in root.findall("t:standOff", NS):
+            root.remove(so)
+        _dedupe_ids(root, stem, self.taken)
+        root.tail = None
+        _E("teiCorpus").append(root)  # in the corpus the TEI namespace is the parent's
+        data = etree.tostring(root, encoding="UTF-8", xml_declaration=False)
+        end = data.index(b">")
+        if data.count(_TEI_DECL, 0, end) == 1:
+            data = data.replace(_TEI_DECL, b"", 1)
+        self._fh.write(data if self._first else b"\n  " + data)
+        self._first = False
+
+    def close(self) -> None:
+        self._fh.write(self._tail)
+
+
+_TEI_DECL = f' xmlns="{TEI_NS}"'.encode()
+
+
 def build_corpus(paths: list[Path], title: str = "tei-edition corpus"
                  ) -> tuple[bytes, list[tuple[Path, str]]]:
     """The teiCorpus as bytes, and the files that could not be included (with why)."""
     index = _Index()
-    docs: list[tuple[str, etree._Element]] = []
+    good: list[Path] = []
     failures: list[tuple[Path, str]] = []
     for p in paths:
         try:
@@ -174,28 +229,12 @@ def build_corpus(paths: list[Path], title: str = "tei-edition corpus"
             continue
         for so in root.findall("t:standOff", NS):
             index.add(so)
-            root.remove(so)
-        docs.append((Path(p).stem, root))
-    if not docs:
+        good.append(Path(p))
+    if not good:
         raise ExportError("no document to put in the corpus")
-    corpus = _E("teiCorpus")
-    corpus.set("{http://www.w3.org/XML/1998/namespace}lang", "en")
-    # Only our own element-only parts are indented: indenting a document would change
-    # the white space of its mixed content.
-    corpus.text = "\n  "
-    header = _corpus_header(len(docs), title)
-    etree.indent(header, space="  ", level=1)
-    corpus.append(header)
-    so = index.standoff()
-    if so is not None:
-        etree.indent(so, space="  ", level=1)
-        corpus.append(so)
-    taken = index.ids() | {"corpus"}
-    for stem, root in docs:
-        _dedupe_ids(root, stem, taken)
-        corpus.append(root)
-    for el in corpus:
-        el.tail = "\n  "
-    corpus[-1].tail = "\n"
-    data = etree.tostring(corpus, xml_declaration=True, encoding="UTF-8")
-    return data + b"\n", failures
+    buf = io.BytesIO()
+    writer = CorpusWriter(buf, index, len(good), title)
+    for p in good:
+        writer.add(parse(p).getroot(), p.stem)
+    writer.close()
+    return buf.getvalue(), failures
