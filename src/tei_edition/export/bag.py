@@ -12,8 +12,11 @@ import datetime as dt
 import hashlib
 import importlib.resources
 import os
+import re
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import bagit
@@ -60,16 +63,55 @@ def _human(n: int) -> str:
     return f"{n} bytes"  # pragma: no cover
 
 
-def _copy_tree(src: Path, dst: Path) -> None:
-    for path in sorted(src.rglob("*")):
-        if path.name.startswith(".") or "__pycache__" in path.parts:
-            continue  # editor and temp files are not payload
-        target = dst / path.relative_to(src)
-        if path.is_dir():
-            target.mkdir(parents=True, exist_ok=True)
-        elif path.is_file():
+def _skip(path: Path) -> bool:
+    return path.name.startswith(".") or path.name == "__pycache__"  # editor, temp files
+
+
+def _payload(tree: dict[str, Path], rel: str = "data") -> Iterator[tuple[str, Path]]:
+    """(path in the bag, source file) in bagit's manifest order: a folder's files sorted
+    by name, then its sub-folders, each in turn (os.walk, sorted)."""
+    files = sorted((n, p) for n, p in tree.items() if p.is_file())
+    dirs = sorted((n, p) for n, p in tree.items() if p.is_dir())
+    for name, path in files:
+        yield f"{rel}/{name}", path
+    for name, path in dirs:
+        yield from _payload({c.name: c for c in path.iterdir() if not _skip(c)},
+                            f"{rel}/{name}")
+
+
+def _write_payload(tree: dict[str, Path], work: Path) -> tuple[int, int, int]:
+    """Copy every payload file into the bag, hashing it on the way, and stream the
+    manifests: each file is read once. Returns (bytes, files, TEI documents)."""
+    total = count = docs = 0
+    with ExitStack() as stack:
+        manifests = {alg: stack.enter_context(open(work / f"manifest-{alg}.txt", "w",
+                                                   encoding="utf-8", newline="\n"))
+                     for alg in CHECKSUMS}
+        for rel, src in _payload(tree):
+            target = work / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
+            hashers = [hashlib.new(alg) for alg in CHECKSUMS]
+            with open(src, "rb") as fin, open(target, "wb") as fout:
+                while block := fin.read(1 << 20):
+                    fout.write(block)
+                    total += len(block)
+                    for h in hashers:
+                        h.update(block)
+            count += 1
+            docs += rel.startswith("data/tei/") and rel.endswith(".xml") and rel.count("/") == 2
+            name = rel.replace("\r", "%0D").replace("\n", "%0A")
+            for alg, h in zip(CHECKSUMS, hashers, strict=True):
+                manifests[alg].write(f"{h.hexdigest()}  {name}\n")
+    return total, count, docs
+
+
+def _write_bag_info(path: Path, info: dict) -> None:
+    """bag-info.txt as bagit writes it: fields sorted, line breaks removed."""
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        for key in sorted(info):
+            values = info[key] if isinstance(info[key], list) else [info[key]]
+            for value in values:
+                fh.write("%s: %s\n" % (key, re.sub(r"\n|\r|(\r\n)", "", str(value))))
 
 
 def _write_tagmanifests(bag_dir: Path) -> None:
@@ -91,7 +133,12 @@ def make_bag(build_dir: Path, dest: Path, info: dict | None = None) -> Path:
 
     ``info`` may hold Source-Organization, Contact-Name, Contact-Email,
     External-Description and any other bag-info field; Bagging-Date, Payload-Oxum and
-    Bag-Size are filled in."""
+    Bag-Size are filled in.
+
+    The payload is copied, hashed and listed in one pass, a file at a time (memory flat
+    in the size of the build).  The checksums are those of the bytes written, so the bag
+    is not read back here: reading it right after writing would read the page cache and
+    prove nothing; ``verify_bag`` (``tei-edition package --verify``) checks every file."""
     build_dir, dest = Path(build_dir), Path(dest)
     if not (build_dir / "tei").is_dir():
         raise BagProblem(f"{build_dir} has no tei/ folder: not a build folder")
@@ -101,18 +148,11 @@ def make_bag(build_dir: Path, dest: Path, info: dict | None = None) -> Path:
     dest.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
     try:
-        for name in PAYLOAD:
-            src = build_dir / name
-            if src.is_dir():
-                _copy_tree(src, work / name)
-            elif src.is_file():
-                shutil.copyfile(src, work / name)
+        tree = {name: build_dir / name for name in PAYLOAD if (build_dir / name).exists()}
         schema = schema_dir()
         if schema is not None:
-            _copy_tree(schema, work / "schema")
-        files = [p for p in work.rglob("*") if p.is_file()]
-        total = sum(p.stat().st_size for p in files)
-        n_docs = len(list((work / "tei").glob("*.xml")))
+            tree["schema"] = schema
+        total, count, n_docs = _write_payload(tree, work)
         bag_info = {k: v for k, v in (info or {}).items() if v}
         bag_info.setdefault(
             "External-Description",
@@ -124,9 +164,9 @@ def make_bag(build_dir: Path, dest: Path, info: dict | None = None) -> Path:
         bag_info["Bag-Size"] = _human(total)
         bag_info.setdefault("Bag-Software-Agent",
                             f"tei-edition {__version__} with bagit.py {bagit.VERSION}")
-        bagit.make_bag(str(work), bag_info, processes=1, checksums=CHECKSUMS)
+        bag_info["Payload-Oxum"] = f"{total}.{count}"
+        _write_bag_info(work / "bag-info.txt", bag_info)
         _write_tagmanifests(work)
-        verify_bag(work)
         os.chmod(work, 0o755)  # mkdtemp makes 0700 folders; bagit copies that to data/
         os.chmod(work / "data", 0o755)
         if dest.exists():

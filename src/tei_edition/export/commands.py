@@ -114,6 +114,7 @@ def package(build_dir: Path | None, dest: Path | None, verify: Path | None,
     info = bag_info(source_organization, contact_name, contact_email, description)
     try:
         made = make_bag(build_dir, dest, info)
+        verify_bag(made)  # an explicit deposit is read back and checked file by file
     except (BagProblem, ExportError, OSError) as e:
         _err(f"error: {e}")
         for problem in getattr(e, "problems", []):
