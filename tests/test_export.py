@@ -572,3 +572,48 @@ def test_bag_verify_names_changed_and_missing(build, tmp_path):
     result = CliRunner().invoke(package, [str(build), "--bag", str(tmp_path / "precious")])
     assert result.exit_code == 1 and "not a bag" in result.output
     assert (tmp_path / "precious" / "keep.txt").read_text() == "mine"
+
+
+# --- streaming (build) ----------------------------------------------------------------------
+
+
+def test_streamed_build_exports_are_those_of_the_exporters(build, tmp_path):
+    """export_all writes a document at a time; the bytes are those of the exporters that
+    hold the whole corpus (tei-edition export), and of the teiCorpus made in one go."""
+    from tei_edition.export.corpus import build_corpus
+
+    out = tmp_path / "x"
+    result = run(export, str(build / "tei"), "-o", str(out), "-f", "html", "-f", "text",
+                 "-f", "json", "-f", "csv", "-q")
+    assert result.exit_code == 0, result.output
+    mine = [p for sub in ("html", "text", "json", "index") for p in (build / sub).iterdir()]
+    assert sorted(p.name for p in mine) == sorted(p.name for p in out.iterdir())
+    for p in mine:
+        assert p.read_bytes() == (out / p.name).read_bytes(), p
+    corpus, failed = build_corpus(sorted((build / "tei").glob("*.xml")))
+    assert not failed and corpus == (build / "corpus.xml").read_bytes()
+
+
+def _peak_export_memory(converted: Path, folder: Path, n: int) -> int:
+    import tracemalloc
+
+    base = sorted(converted.glob("*.xml"))
+    tei = folder / "tei"
+    tei.mkdir(parents=True)
+    for i in range(n):
+        shutil.copyfile(base[i % len(base)], tei / f"{i:04d}-{base[i % len(base)].name}")
+    tracemalloc.start()
+    try:
+        summary = export_all([tei], folder)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert summary["documents"] == n and not summary["failed"]
+    return peak
+
+
+def test_export_memory_is_flat_in_the_number_of_documents(converted, tmp_path):
+    small = _peak_export_memory(converted, tmp_path / "small", 30)
+    large = _peak_export_memory(converted, tmp_path / "large", 150)
+    # five times the documents: the same peak, give or take the per-file bookkeeping
+    assert large < small * 1.5, (small, large)
