@@ -89,9 +89,10 @@ def run(src: Path, out: Path, jobs: int, engine: str, no_bag: bool,
     cmd = [sys.executable]
     if profile:
         cmd += ["-m", "cProfile", "-o", profile + ".pstats"]
-    cmd += [__file__, "--child", "--src", str(src), "--out", str(out), "--jobs", str(jobs),
+    cmd += [str(Path(__file__).resolve()), "--child", "--src", str(src), "--out", str(out), "--jobs", str(jobs),
             "--engine", engine] + (["--no-bag"] if no_bag else [])
-    res = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    # not in the repository: its tei-edition.toml would name the person file a second time
+    res = subprocess.run(cmd, capture_output=True, text=True, cwd=out.parent)
     if res.returncode:
         sys.exit(f"build failed:\n{res.stderr[-3000:]}")
     return json.loads(res.stdout.strip().splitlines()[-1])

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from lxml import html as lhtml
 
@@ -617,3 +619,19 @@ def test_export_memory_is_flat_in_the_number_of_documents(converted, tmp_path):
     large = _peak_export_memory(converted, tmp_path / "large", 150)
     # five times the documents: the same peak, give or take the per-file bookkeeping
     assert large < small * 1.5, (small, large)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.text(max_size=5) | st.integers() | st.booleans() | st.none(), inner, max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON)
+def test_fast_json_writes_what_json_dumps_writes(value):
+    from tei_edition.export.jsonx import dumps
+
+    expected = json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+    assert dumps(value) == expected.encode("utf-8")
