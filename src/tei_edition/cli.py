@@ -61,11 +61,14 @@ def _progress(items, length: int, label: str, quiet: bool):
 
 
 def run_convert(srcs: list[str], out: Path, jobs: int, loader, quiet: bool,
-                disable: tuple[str, ...] = (), engine=None) -> tuple[list[Result], list[Path]]:
-    """Convert and write each result as it comes; a result keeps no XML once written."""
+                disable: tuple[str, ...] = (), engine=None, validate: bool = False
+                ) -> tuple[list[Result], list[Path]]:
+    """Convert and write each result as it comes; a result keeps no XML once written.
+    ``validate``: each result's ``problems`` (the XML checked by the worker that made it,
+    the same bytes as the file), named by the file written."""
     results, written = [], []
-    iterator, bar = _progress(convert_many(srcs, jobs, loader, disable, engine), len(srcs),
-                              "Converting", quiet)
+    iterator, bar = _progress(convert_many(srcs, jobs, loader, disable, engine, validate),
+                              len(srcs), "Converting", quiet)
     try:
         for result in iterator:
             results.append(result)
@@ -77,6 +80,8 @@ def run_convert(srcs: list[str], out: Path, jobs: int, loader, quiet: bool,
             target = out / result.name
             write_atomic(target, result.xml)
             result.xml = None
+            for problem in result.problems or ():
+                problem.path = str(target)
             written.append(target)
     finally:
         if bar is not None:
@@ -201,21 +206,18 @@ def build(src, out, jobs, quiet, bag, source_organization, contact_name, contact
           description, engine, scheduler, persons, places, orgs, config, disable) -> None:
     """Convert SRC (default: seeds/) into OUTPUT/tei, validate every file, write every export
     (html/, text/, json/, index/*.csv, corpus.xml) and, with --bag, a BagIt deposit."""
-    from .validate import validate_file
-
     conf, srcs = _inputs(src or ("seeds",), config, persons, places, orgs, disable)
     start = time.perf_counter()
     with _engine(engine, jobs, scheduler) as eng:
         results, written = run_convert(srcs, out / "tei", jobs, conf.loader(), quiet,
-                                       conf.disable, eng)
-    remove_stale(out / "tei", ".xml", written)
-    invalid = 0
-    for path in written:
-        problems = validate_file(str(path))
-        for problem in problems:
-            err(str(problem))
-        invalid += bool(problems)
-    summary = export_all(written, out)
+                                       conf.disable, eng, validate=True)
+        remove_stale(out / "tei", ".xml", written)
+        invalid = 0
+        for result in results:  # validated by the worker that made it
+            for problem in result.problems or ():
+                err(str(problem))
+            invalid += bool(result.problems)
+        summary = export_all(written, out, eng)
     for path, why in summary["failed"]:
         err(f"error: {path}: export failed: {why}")
     failed = sum(1 for r in results if r.error) + len(summary["failed"])

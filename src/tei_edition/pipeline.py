@@ -28,6 +28,7 @@ class Result:
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     entities: dict[str, int] = field(default_factory=dict)  # mentions by kind
+    problems: list | None = None  # validate.Problem of the XML, when asked for
 
 
 # Components the corpus pass runs before it gathers names (persons need the date).
@@ -144,17 +145,25 @@ def _gather(task: tuple[str, tuple[str, ...]], authorities) -> NameEvidence | No
     return gather_path(path, authorities, disable)
 
 
-def _convert(task: tuple[str, tuple[str, ...]], authorities, knowledge: Knowledge) -> Result:
-    path, disable = task
-    return convert_path(path, authorities, knowledge, disable)
+def _convert(task: tuple[str, tuple[str, ...], bool], authorities, knowledge: Knowledge
+             ) -> Result:
+    path, disable, validate = task
+    result = convert_path(path, authorities, knowledge, disable)
+    if validate and result.xml is not None:
+        from .validate import validate_bytes
+
+        result.problems = validate_bytes(result.xml, result.name)
+    return result
 
 
 def convert_many(paths: Iterable[str], jobs: int = 1,
                  loader: Callable[[], object] | None = None,
-                 disable: tuple[str, ...] = (), engine: Engine | None = None) -> Iterator[Result]:
+                 disable: tuple[str, ...] = (), engine: Engine | None = None,
+                 validate: bool = False) -> Iterator[Result]:
     """Both passes over a batch: gather the corpus's names, then convert each document
     with them. Results in the order of ``paths``, streamed; authorities load once per
-    worker. ``engine`` (see ``engine.py``) defaults to the local one with ``jobs``."""
+    worker. ``engine`` (see ``engine.py``) defaults to the local one with ``jobs``.
+    ``validate``: each result's XML is also validated where it was made (``problems``)."""
     paths = list(paths)
     disable = tuple(disable)
     own = engine is None
@@ -165,7 +174,7 @@ def convert_many(paths: Iterable[str], jobs: int = 1,
         knowledge = Knowledge.merge(engine.map(_gather, [(p, disable) for p in paths]))
         shared = engine.share(knowledge)
         del knowledge
-        yield from engine.map(_convert, [(p, disable) for p in paths], shared)
+        yield from engine.map(_convert, [(p, disable, validate) for p in paths], shared)
     finally:
         if own:
             engine.close()

@@ -46,11 +46,12 @@ def export_formats(readings: list[Reading], out: Path, formats: list[str],
     return written
 
 
-def export_all(tei_paths: list[Path], build_dir: Path) -> dict:
-    """Every export of a build, streamed file by file (see ``export/stream.py``)."""
+def export_all(tei_paths: list[Path], build_dir: Path, engine=None) -> dict:
+    """Every export of a build, streamed file by file, made on ``engine`` when given (see
+    ``export/stream.py``)."""
     from .stream import export_all as streamed
 
-    return streamed(tei_paths, build_dir)
+    return streamed(tei_paths, build_dir, engine)
 
 
 @click.command("export")

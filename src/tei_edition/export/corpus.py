@@ -196,15 +196,20 @@ class CorpusWriter:
         fh.write(self._head)
 
     def add(self, root: etree._Element, stem: str) -> None:
-        for so in root.findall("t:standOff", NS):
-            root.remove(so)
+        strip_standoff(root)
         _dedupe_ids(root, stem, self.taken)
-        root.tail = None
-        _E("teiCorpus").append(root)  # in the corpus the TEI namespace is the parent's
-        data = etree.tostring(root, encoding="UTF-8", xml_declaration=False)
-        end = data.index(b">")
-        if data.count(_TEI_DECL, 0, end) == 1:
-            data = data.replace(_TEI_DECL, b"", 1)
+        self._write(corpus_member(root))
+
+    def add_prepared(self, data: bytes, ids: list[str]) -> bool:
+        """Add a document made ready elsewhere (``prepare_member``): done and True when
+        none of its ids is taken; False (nothing written) when some must be renamed."""
+        if len(set(ids)) != len(ids) or not self.taken.isdisjoint(ids):
+            return False
+        self.taken.update(ids)
+        self._write(data)
+        return True
+
+    def _write(self, data: bytes) -> None:
         self._fh.write(data if self._first else b"\n  " + data)
         self._first = False
 
@@ -213,6 +218,31 @@ class CorpusWriter:
 
 
 _TEI_DECL = f' xmlns="{TEI_NS}"'.encode()
+
+
+def strip_standoff(root: etree._Element) -> None:
+    for so in root.findall("t:standOff", NS):
+        root.remove(so)
+
+
+def corpus_member(root: etree._Element) -> bytes:
+    """A TEI root serialised as a child of teiCorpus (the namespace is declared there)."""
+    root.tail = None
+    _E("teiCorpus").append(root)
+    data = etree.tostring(root, encoding="UTF-8", xml_declaration=False)
+    end = data.index(b">")
+    if data.count(_TEI_DECL, 0, end) == 1:
+        data = data.replace(_TEI_DECL, b"", 1)
+    return data
+
+
+def prepare_member(root: etree._Element) -> tuple[bytes, list[str]]:
+    """A document's part of the corpus, made ready in a worker: its bytes as they are when
+    no id needs renaming, and its ids in document order (``CorpusWriter.add_prepared``)."""
+    strip_standoff(root)
+    ids = [eid for el in root.iter() if isinstance(el.tag, str)
+           and (eid := el.get(XML_ID)) is not None]
+    return corpus_member(root), ids
 
 
 def build_corpus(paths: list[Path], title: str = "tei-edition corpus"

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from ..engine import Engine, LocalEngine
 from ..namespaces import T
 from ..pipeline import atomic_writer, write_atomic
 from . import html as H
@@ -40,7 +41,7 @@ from .common import (
     reading_of,
     tei_files,
 )
-from .corpus import CorpusWriter, _Index
+from .corpus import CorpusWriter, _Index, prepare_member
 from .csvx import DATE_COLUMNS, ENTITY_COLUMNS, FILES, csv_rows
 from .jsonx import document_json, dumps
 from .text import text_of_reading
@@ -200,105 +201,113 @@ def _group(sec: etree._Element, surface: str, group: list) -> bytes:
     return data
 
 
-def export_all(tei_paths: list[Path], build_dir: Path) -> dict:
+def _index_document(path: str, _authorities) -> tuple[str | None, dict, list[bytes]]:
+    """Pass 1 for one file: (error, its standOff entries, its standOff elements)."""
+    try:
+        root = parse(Path(path)).getroot()
+    except ExportError as e:
+        return str(e), {}, []
+    return None, read_entries(root), [etree.tostring(so) for so in
+                                      root.iterchildren(T + "standOff")]
+
+
+class _Out:
+    """Pass 2 for one file: everything the writer needs of it."""
+
+    __slots__ = ("corpus", "csv", "error", "ids", "meta", "rows", "stem", "times")
+
+
+def _export_document(path: str, _authorities, shared: tuple) -> _Out:
+    """Pass 2 for one file, wherever the engine runs it: its HTML page, text and JSON are
+    written there (workers see the build folder, as they see the TEI files); the rest
+    (CSV rows, corpus part, what the index pages need) goes back to the writer."""
+    merged, rank_of, build_dir = shared
+    out = _Out()
+    out.error = None
+    times = out.times = {}
+    t0 = time.perf_counter()
+    try:
+        root = parse(Path(path)).getroot()
+        r = reading_of(root, Path(path))
+    except ExportError as e:
+        out.error = str(e)
+        return out
+    except Exception as e:  # noqa: BLE001 - one bad file must not stop the export
+        out.error = f"internal error ({type(e).__name__}: {e})"
+        return out
+    t1 = time.perf_counter()
+    out.stem, out.meta = r.stem, r.meta
+    write_atomic(build_dir / "html" / H.page_name(r.stem), H.document_page(r))
+    rows = out.rows = []
+    for m in r.mentions:
+        if m.kind == "date":
+            continue
+        entry = merged.get(m.target) if m.target else None
+        rank = rank_of[m.target] if entry is not None and entry.kind == m.kind else None
+        rows.append((_KINDS[m.kind], rank, m.surface, m.n, m.page))
+    t2 = time.perf_counter()
+    write_atomic(build_dir / "text" / f"{r.stem}.txt", text_of_reading(r).encode("utf-8"))
+    t3 = time.perf_counter()
+    write_atomic(build_dir / "json" / f"{r.stem}.json", dumps(document_json(r, merged)))
+    t4 = time.perf_counter()
+    out.csv = list(csv_rows(r, merged))
+    t5 = time.perf_counter()
+    out.corpus, out.ids = prepare_member(root)
+    t6 = time.perf_counter()
+    for stage, a, b in (("read", t0, t1), ("html", t1, t2), ("text", t2, t3),
+                        ("json", t3, t4), ("csv", t4, t5), ("corpus", t5, t6)):
+        times[stage] = b - a
+    return out
+
+
+def export_all(tei_paths: list[Path], build_dir: Path, engine: Engine | None = None) -> dict:
     """Every export of a build: html/, text/, json/, index/*.csv and corpus.xml.
 
-    Returns a summary: documents, failed [(path, why)], mentions by kind, index entries by
-    kind, seconds and, in ``timings``, the seconds of each export.  A file that cannot be
-    read is reported, the others still exported."""
+    Each file's exports are made by ``engine`` (default: this process), in parallel where
+    it has workers; this process writes them in order.  Returns a summary: documents,
+    failed [(path, why)], mentions by kind, index entries by kind, seconds and, in
+    ``timings``, the seconds of each export (summed over the workers, each file's writing
+    included; "write" is this process writing the CSV, corpus and spill rows).  A file that cannot be read is reported, the others still
+    exported."""
     start = time.perf_counter()
     build_dir = Path(build_dir)
     paths = tei_files([Path(p) for p in tei_paths])
     timings = dict.fromkeys(("index pass", "read", "html", "text", "json", "csv", "corpus",
-                             "index pages"), 0.0)
+                             "write", "index pages"), 0.0)
     failed: list[tuple[Path, str]] = []
-
-    # 1. the corpus-wide index, from the standOff of every file
-    merged: dict[str, Entry] = {}
-    corpus_index = _Index()
-    good: list[Path] = []
-    with no_gc():
-        for p in paths:
-            try:
-                root = parse(p).getroot()
-            except ExportError as e:
-                failed.append((p, str(e)))
-                continue
-            for eid, entry in read_entries(root).items():
-                if eid in merged:
-                    merged[eid].merge(entry)
-                else:
-                    merged[eid] = entry
-            for so in root.iterchildren(T + "standOff"):
-                corpus_index.add(so)
-            good.append(p)
-    ranks = {kind: sorted((e for e in merged.values() if e.kind == kind),
-                          key=lambda e: (e.label.casefold(), e.id)) for kind in H.INDEX_PAGES}
-    rank_of = {e.id: i for entries in ranks.values() for i, e in enumerate(entries)}
-    timings["index pass"] = time.perf_counter() - start
-
-    # 2. each document once: its own files, its CSV rows, its part of corpus.xml
-    written: dict[str, list[Path]] = {"html": [], "text": [], "json": []}
-    mentions: dict[str, int] = {}
-    tmp = tempfile.TemporaryDirectory(prefix="tei-edition-export-")
-    spill = _Spill(tmp.name)
-    index_dir = build_dir / "index"
-    with ExitStack() as stack:
-        stack.callback(tmp.cleanup)
-        stack.callback(spill.close)
-        tables = stack.enter_context(_CsvFiles(index_dir))
-        corpus = None
-        if good:  # no document, no corpus.xml
-            corpus = CorpusWriter(stack.enter_context(atomic_writer(build_dir / "corpus.xml")),
-                                  corpus_index, len(good))
-        for i, p in enumerate(good):
-            t0 = time.perf_counter()
-            try:
-                root = parse(p).getroot()
-                r = reading_of(root, p)
-            except ExportError as e:
-                failed.append((p, str(e)))
-                continue
-            except Exception as e:  # noqa: BLE001 - one bad file must not stop the export
-                failed.append((p, f"internal error ({type(e).__name__}: {e})"))
-                continue
-            t1 = time.perf_counter()
-            target = build_dir / "html" / H.page_name(r.stem)
-            write_atomic(target, H.document_page(r))
-            written["html"].append(target)
-            rows = []
-            for m in r.mentions:
-                mentions[m.kind] = mentions.get(m.kind, 0) + 1
-                if m.kind == "date":
+    own = engine is None
+    engine = engine or LocalEngine(1)
+    try:
+        # 1. the corpus-wide index, from the standOff of every file
+        merged: dict[str, Entry] = {}
+        corpus_index = _Index()
+        good: list[Path] = []
+        with no_gc():
+            for p, (error, entries, standoffs) in zip(
+                    paths, engine.map(_index_document, [str(p) for p in paths]), strict=True):
+                if error is not None:
+                    failed.append((p, error))
                     continue
-                entry = merged.get(m.target) if m.target else None
-                rank = rank_of[m.target] if entry is not None and entry.kind == m.kind else None
-                rows.append((_KINDS[m.kind], rank, m.surface, i, m.n, m.page))
-            spill.add(i, r.meta, rows)
-            t2 = time.perf_counter()
-            target = build_dir / "text" / f"{r.stem}.txt"
-            write_atomic(target, text_of_reading(r).encode("utf-8"))
-            written["text"].append(target)
-            t3 = time.perf_counter()
-            target = build_dir / "json" / f"{r.stem}.json"
-            write_atomic(target, dumps(document_json(r, merged)))
-            written["json"].append(target)
-            t4 = time.perf_counter()
-            tables.add(r, merged)
-            t5 = time.perf_counter()
-            corpus.add(root, p.stem)
-            t6 = time.perf_counter()
-            for stage, a, b in (("read", t0, t1), ("html", t1, t2), ("text", t2, t3),
-                                ("json", t3, t4), ("csv", t4, t5), ("corpus", t5, t6)):
-                timings[stage] += b - a
-        if corpus is not None:
-            corpus.close()
-        t0 = time.perf_counter()
-        spill.done()
-        write_index_page(build_dir / "html" / "index.html", spill)
-        for kind, (fname, _label) in H.INDEX_PAGES.items():
-            write_entity_page(build_dir / "html" / fname, kind, ranks[kind], spill)
-        timings["index pages"] = time.perf_counter() - t0
+                for eid, entry in entries.items():
+                    if eid in merged:
+                        merged[eid].merge(entry)
+                    else:
+                        merged[eid] = entry
+                for so in standoffs:
+                    corpus_index.add(etree.fromstring(so))
+                good.append(p)
+        ranks = {kind: sorted((e for e in merged.values() if e.kind == kind),
+                              key=lambda e: (e.label.casefold(), e.id))
+                 for kind in H.INDEX_PAGES}
+        rank_of = {e.id: i for entries in ranks.values() for i, e in enumerate(entries)}
+        timings["index pass"] = time.perf_counter() - start
+
+        # 2. each document once: its own files, its CSV rows, its part of corpus.xml
+        written = _export_documents(engine, good, build_dir, merged, ranks, rank_of,
+                                    corpus_index, failed, timings)
+    finally:
+        if own:
+            engine.close()
     written["html"] += [build_dir / "html" / n for n in
                         ["index.html", *(f for f, _ in H.INDEX_PAGES.values())]]
     from .commands import remove_stale
@@ -309,8 +318,57 @@ def export_all(tei_paths: list[Path], build_dir: Path) -> dict:
     for e in merged.values():
         entities[e.kind] = entities.get(e.kind, 0) + 1
     return {"documents": len(written["text"]), "failed": [(str(p), why) for p, why in failed],
-            "mentions": mentions, "entities": entities,
+            "mentions": written["mentions"], "entities": entities,
             "seconds": time.perf_counter() - start, "timings": timings}
+
+
+def _export_documents(engine: Engine, good: list[Path], build_dir: Path, merged: dict,
+                      ranks: dict, rank_of: dict, corpus_index: _Index, failed: list,
+                      timings: dict) -> dict:
+    written: dict = {"html": [], "text": [], "json": [], "mentions": {}}
+    mentions = written["mentions"]
+    with ExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="tei-edition-export-"))
+        spill = _Spill(tmp)
+        stack.callback(spill.close)
+        tables = stack.enter_context(_CsvFiles(build_dir / "index"))
+        corpus = None
+        if good:  # no document, no corpus.xml
+            corpus = CorpusWriter(stack.enter_context(atomic_writer(build_dir / "corpus.xml")),
+                                  corpus_index, len(good))
+        shared = engine.share((merged, rank_of, build_dir))
+        outs = engine.map(_export_document, [str(p) for p in good], shared)
+        for i, (p, out) in enumerate(zip(good, outs, strict=True)):
+            if out.error is not None:
+                failed.append((p, out.error))
+                continue
+            t0 = time.perf_counter()
+            for stage, secs in out.times.items():
+                timings[stage] += secs
+            written["html"].append(build_dir / "html" / H.page_name(out.stem))
+            written["text"].append(build_dir / "text" / f"{out.stem}.txt")
+            written["json"].append(build_dir / "json" / f"{out.stem}.json")
+            tables.add(out.csv)
+            spill.add(i, out.meta, [(k, rank, s, i, n, page) for k, rank, s, n, page
+                                    in out.rows])
+            for name, _row in out.csv:
+                kind = "date" if name == "dates.csv" else _CSV_KIND[name]
+                mentions[kind] = mentions.get(kind, 0) + 1
+            if not corpus.add_prepared(out.corpus, out.ids):  # an id to rename: redo it here
+                corpus.add(parse(p).getroot(), p.stem)
+            timings["write"] += time.perf_counter() - t0
+        if corpus is not None:
+            corpus.close()
+        t0 = time.perf_counter()
+        spill.done()
+        write_index_page(build_dir / "html" / "index.html", spill)
+        for kind, (fname, _label) in H.INDEX_PAGES.items():
+            write_entity_page(build_dir / "html" / fname, kind, ranks[kind], spill)
+        timings["index pages"] = time.perf_counter() - t0
+    return written
+
+
+_CSV_KIND = {name: kind for kind, name in FILES.items()}
 
 
 class _CsvFiles:
@@ -328,8 +386,8 @@ class _CsvFiles:
             self._ctx[name], self._w[name] = ctx, w
         return self
 
-    def add(self, reading, index: dict[str, Entry]) -> None:
-        for name, row in csv_rows(reading, index):
+    def add(self, rows: list[tuple[str, list]]) -> None:
+        for name, row in rows:
             self._w[name].writerow(row)
 
     def __exit__(self, *exc) -> None:
