@@ -635,3 +635,32 @@ def test_fast_json_writes_what_json_dumps_writes(value):
 
     expected = json.dumps(value, ensure_ascii=False, indent=2) + "\n"
     assert dumps(value) == expected.encode("utf-8")
+
+
+def test_exports_on_two_workers_are_the_same_bytes(build, tmp_path):
+    """The engine's workers make the per-document exports (and the corpus parts, renamed
+    ids included: fxc); the files are those of the one-process export."""
+    from tei_edition.engine import LocalEngine
+
+    shutil.copytree(build / "tei", tmp_path / "tei")
+    with LocalEngine(2) as engine:
+        summary = export_all([tmp_path / "tei"], tmp_path, engine)
+    assert not summary["failed"]
+    for sub in ("html", "text", "json", "index"):
+        mine = sorted(p.name for p in (tmp_path / sub).iterdir())
+        assert mine == sorted(p.name for p in (build / sub).iterdir())
+        for name in mine:
+            assert (tmp_path / sub / name).read_bytes() == (build / sub / name).read_bytes()
+    assert (tmp_path / "corpus.xml").read_bytes() == (build / "corpus.xml").read_bytes()
+
+
+def test_validate_bytes_is_validate_file(fixtures, tmp_path):
+    from tei_edition.validate import validate_bytes, validate_file
+
+    cases = {"good": FXA, "not-tei": FXA.replace("<standOff>", "<standOff><bogus/>"),
+             "broken": FXA[:400], "empty": ""}
+    for name, text in cases.items():
+        path = tmp_path / f"{name}.xml"
+        path.write_text(text, encoding="utf-8")
+        assert validate_bytes(path.read_bytes(), str(path)) == validate_file(path)
+    assert validate_file(tmp_path / "not-tei.xml") and validate_file(tmp_path / "broken.xml")
