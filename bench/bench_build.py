@@ -92,10 +92,13 @@ def child(args: argparse.Namespace) -> None:
     times["total"] = time.perf_counter() - t0
     sample = written[:300]
     times["validate alone (1 core)"] = validate_seconds(sample) * len(written) / len(sample)
-    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF,
+                                                 resource.RUSAGE_CHILDREN))
+    cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
     print(json.dumps({"docs": len(srcs), "failed": sum(1 for r in results if r.error),
-                      "invalid": invalid, "times": times, "rss_main": me, "rss_worker": kids}))
+                      "invalid": invalid, "times": times, "rss_main": me.ru_maxrss / 1024,
+                      "rss_worker": kids.ru_maxrss / 1024, "cpu": cpu,
+                      "load": os.getloadavg()[0]}))
 
 
 def run(src: Path, out: Path, jobs: int, engine: str, no_bag: bool,
@@ -157,6 +160,9 @@ def main() -> None:
                           "documents/s")
                 print(f"  peak RSS: main {r['rss_main']:.0f} MiB, largest worker "
                       f"{r['rss_worker']:.0f} MiB")
+                print(f"  CPU (all processes, validate-alone measure included) "
+                      f"{r['cpu']:.1f} s = {r['docs'] / r['cpu']:.0f} documents per CPU second; "
+                      f"load average at the end {r['load']:.1f} (2 = both cores busy)")
                 shutil.rmtree(out, ignore_errors=True)
                 shutil.rmtree(str(out) + "-bag", ignore_errors=True)
             shutil.rmtree(src)

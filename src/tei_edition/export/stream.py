@@ -271,7 +271,7 @@ def export_all(tei_paths: list[Path], build_dir: Path, engine: Engine | None = N
     exported."""
     start = time.perf_counter()
     build_dir = Path(build_dir)
-    paths = tei_files([Path(p) for p in tei_paths])
+    paths = [str(p) for p in tei_files([Path(p) for p in tei_paths])]  # str: small
     timings = dict.fromkeys(("index pass", "read", "html", "text", "json", "csv", "corpus",
                              "write", "index pages"), 0.0)
     failed: list[tuple[Path, str]] = []
@@ -281,10 +281,10 @@ def export_all(tei_paths: list[Path], build_dir: Path, engine: Engine | None = N
         # 1. the corpus-wide index, from the standOff of every file
         merged: dict[str, Entry] = {}
         corpus_index = _Index()
-        good: list[Path] = []
+        good: list[str] = []
         with no_gc():
             for p, (error, entries, standoffs) in zip(
-                    paths, engine.map(_index_document, [str(p) for p in paths]), strict=True):
+                    paths, engine.map(_index_document, paths), strict=True):
                 if error is not None:
                     failed.append((p, error))
                     continue
@@ -308,12 +308,13 @@ def export_all(tei_paths: list[Path], build_dir: Path, engine: Engine | None = N
     finally:
         if own:
             engine.close()
-    written["html"] += [build_dir / "html" / n for n in
-                        ["index.html", *(f for f, _ in H.INDEX_PAGES.values())]]
-    from .commands import remove_stale
-
+    written["html"].update(["index.html", *(f for f, _ in H.INDEX_PAGES.values())])
     for sub, suffix in (("html", ".html"), ("text", ".txt"), ("json", ".json")):
-        remove_stale(build_dir / sub, suffix, written[sub])
+        folder = build_dir / sub
+        if folder.is_dir():  # files of documents no longer in the build
+            for stale in folder.glob("*" + suffix):
+                if stale.name not in written[sub]:
+                    stale.unlink()
     entities: dict[str, int] = {}
     for e in merged.values():
         entities[e.kind] = entities.get(e.kind, 0) + 1
@@ -322,10 +323,10 @@ def export_all(tei_paths: list[Path], build_dir: Path, engine: Engine | None = N
             "seconds": time.perf_counter() - start, "timings": timings}
 
 
-def _export_documents(engine: Engine, good: list[Path], build_dir: Path, merged: dict,
+def _export_documents(engine: Engine, good: list[str], build_dir: Path, merged: dict,
                       ranks: dict, rank_of: dict, corpus_index: _Index, failed: list,
                       timings: dict) -> dict:
-    written: dict = {"html": [], "text": [], "json": [], "mentions": {}}
+    written: dict = {"html": set(), "text": set(), "json": set(), "mentions": {}}  # names
     mentions = written["mentions"]
     with ExitStack() as stack:
         tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="tei-edition-export-"))
@@ -337,7 +338,7 @@ def _export_documents(engine: Engine, good: list[Path], build_dir: Path, merged:
             corpus = CorpusWriter(stack.enter_context(atomic_writer(build_dir / "corpus.xml")),
                                   corpus_index, len(good))
         shared = engine.share((merged, rank_of, build_dir))
-        outs = engine.map(_export_document, [str(p) for p in good], shared)
+        outs = engine.map(_export_document, good, shared)
         for i, (p, out) in enumerate(zip(good, outs, strict=True)):
             if out.error is not None:
                 failed.append((p, out.error))
@@ -345,9 +346,9 @@ def _export_documents(engine: Engine, good: list[Path], build_dir: Path, merged:
             t0 = time.perf_counter()
             for stage, secs in out.times.items():
                 timings[stage] += secs
-            written["html"].append(build_dir / "html" / H.page_name(out.stem))
-            written["text"].append(build_dir / "text" / f"{out.stem}.txt")
-            written["json"].append(build_dir / "json" / f"{out.stem}.json")
+            written["html"].add(H.page_name(out.stem))
+            written["text"].add(f"{out.stem}.txt")
+            written["json"].add(f"{out.stem}.json")
             tables.add(out.csv)
             spill.add(i, out.meta, [(k, rank, s, i, n, page) for k, rank, s, n, page
                                     in out.rows])
@@ -355,7 +356,7 @@ def _export_documents(engine: Engine, good: list[Path], build_dir: Path, merged:
                 kind = "date" if name == "dates.csv" else _CSV_KIND[name]
                 mentions[kind] = mentions.get(kind, 0) + 1
             if not corpus.add_prepared(out.corpus, out.ids):  # an id to rename: redo it here
-                corpus.add(parse(p).getroot(), p.stem)
+                corpus.add(parse(Path(p)).getroot(), Path(p).stem)
             timings["write"] += time.perf_counter() - t0
         if corpus is not None:
             corpus.close()
