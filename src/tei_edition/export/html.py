@@ -353,7 +353,8 @@ def entry_section(parent: etree._Element, e: Entry, mentions) -> etree._Element:
                 _sub(p, "a", text, href=url, rel="external")
             else:
                 _sub(p, "span", text)
-    _mention_list(sec, mentions)
+    if mentions is not None:  # None: the caller writes the list (export/stream.py)
+        _mention_list(sec, mentions)
     return sec
 
 

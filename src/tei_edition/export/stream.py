@@ -22,6 +22,8 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 from lxml import etree
@@ -147,6 +149,8 @@ def write_index_page(path: Path, spill: _Spill) -> None:
 
 
 def write_entity_page(path: Path, kind: str, entries: list[Entry], spill: _Spill) -> None:
+    """persons.html, places.html or orgs.html; each mention list is written a document at
+    a time (one entry may be named in every document of the corpus)."""
     label = H.INDEX_PAGES[kind][1]
     html, main = H._page(label)
     H._sub(main, "h1", label)
@@ -157,48 +161,56 @@ def write_entity_page(path: Path, kind: str, entries: list[Entry], spill: _Spill
     head, tail = _page_parts(html, main)
     with atomic_writer(path) as fh:
         fh.write(head)
-        mentions = spill.mentions(kind, True)
-        ahead = next(mentions, None)
+        groups = groupby(spill.mentions(kind, True), key=itemgetter(0))
+        ahead = next(groups, None)
         for rank, e in enumerate(entries):
-            group = []
-            while ahead is not None and ahead[0] == rank:
-                group.append(ahead[1:])
-                ahead = next(mentions, None)
-            fh.write(_chunk(H.entry_section(main, e, group)))
+            if ahead is None or ahead[0] != rank:
+                fh.write(_chunk(H.entry_section(main, e, [])))  # "No mention in the text."
+            else:
+                _write_listed(fh, H.entry_section(main, e, None), ahead[1])
+                ahead = next(groups, None)
             main.remove(main[-1])
         sec = None
-        surface, group = None, []
-        for s, doc, m in spill.mentions(kind, False):
+        for surface, rows in groupby(spill.mentions(kind, False), key=itemgetter(0)):
             if sec is None:
                 sec = H.unlinked_section(main)
-                sec_head, sec_tail = _section_parts(sec)
+                sec_head, sec_tail = _parts(sec)
                 fh.write(sec_head)
-            if s != surface and group:
-                fh.write(_group(sec, surface, group))
-                group = []
-            surface = s
-            group.append((doc, m))
-        if group:
-            fh.write(_group(sec, surface, group))
+            fh.write(_chunk(H._sub(sec, "h3", surface)))
+            sec.remove(sec[-1])
+            fh.write(_OL_HEAD)
+            _write_items(fh, rows)
+            fh.write(_OL_TAIL)
         if sec is not None:
             fh.write(sec_tail)
         fh.write(tail)
 
 
-def _section_parts(sec: etree._Element) -> tuple[bytes, bytes]:
-    mark = etree.Comment("tei-edition: groups")
-    sec.append(mark)
-    head, tail = _chunk(sec).split(etree.tostring(mark), 1)
-    sec.remove(mark)
+def _parts(el: etree._Element) -> tuple[bytes, bytes]:
+    """``el`` serialised, cut where a child appended now would go."""
+    mark = etree.Comment("tei-edition: streamed")
+    el.append(mark)
+    head, tail = _chunk(el).split(etree.tostring(mark), 1)
+    el.remove(mark)
     return head, tail
 
 
-def _group(sec: etree._Element, surface: str, group: list) -> bytes:
-    H.unlinked_group(sec, surface, group)
-    data = b"".join(_chunk(el) for el in sec[1:])
-    for el in sec[1:]:
-        sec.remove(el)
-    return data
+_OL_HEAD, _OL_TAIL = _parts(etree.Element("ol", {"class": "mentions"}))
+
+
+def _write_listed(fh, sec: etree._Element, rows) -> None:
+    head, tail = _parts(sec)
+    fh.write(head + _OL_HEAD)
+    _write_items(fh, rows)
+    fh.write(_OL_TAIL + tail)
+
+
+def _write_items(fh, rows) -> None:
+    """The <li> of each document of ``rows`` [(key, doc, mention)], one at a time."""
+    for _doc, run in groupby(rows, key=itemgetter(1)):  # one stand-in object per run
+        holder = etree.Element("div")
+        H._mention_list(holder, [(doc, m) for _key, doc, m in run])
+        fh.write(b"".join(_chunk(li) for li in holder[0]))
 
 
 def _index_document(path: str, _authorities) -> tuple[str | None, dict, list[bytes]]:
