@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from lxml import html as lhtml
 
@@ -592,3 +594,102 @@ def test_bag_verify_names_changed_and_missing(build, tmp_path):
     result = CliRunner().invoke(package, [str(build), "--bag", str(tmp_path / "precious")])
     assert result.exit_code == 1 and "not a bag" in result.output
     assert (tmp_path / "precious" / "keep.txt").read_text() == "mine"
+
+
+# --- streaming (build) ----------------------------------------------------------------------
+
+
+def test_build_exports_are_those_of_the_exporters(build, tmp_path):
+    """The build's text, JSON and CSV files are those of ``tei-edition export``, and its
+    corpus.xml, written a document at a time, is the teiCorpus made in one go.  (The HTML
+    pages differ on purpose: a build links each page to its TEI, text and JSON files.)"""
+    from tei_edition.export.corpus import build_corpus
+
+    out = tmp_path / "x"
+    result = run(export, str(build / "tei"), "-o", str(out), "-f", "text", "-f", "json",
+                 "-f", "csv", "-q")
+    assert result.exit_code == 0, result.output
+    mine = [p for sub in ("text", "json", "index") for p in (build / sub).iterdir()]
+    theirs = [p for p in out.iterdir() if p.name != ".tei-edition-manifest.json"]
+    assert sorted(p.name for p in mine) == sorted(p.name for p in theirs)
+    for p in mine:
+        assert p.read_bytes() == (out / p.name).read_bytes(), p
+    corpus, failed = build_corpus(sorted((build / "tei").glob("*.xml")))
+    assert not failed and corpus == (build / "corpus.xml").read_bytes()
+
+
+def test_streamed_corpus_goes_through_the_output_session(build, tmp_path):
+    """corpus.xml is streamed, yet like every other write: a file tei-edition did not
+    write is kept and named (one line), --force replaces it, an unwritable folder is one
+    line naming the file."""
+    from tei_edition import outputs
+    from tei_edition.export.corpus import write_corpus
+
+    tei = sorted((build / "tei").glob("*.xml"))
+    target = tmp_path / "corpus.xml"
+    target.write_text("mine", encoding="utf-8")
+    with outputs.session(tmp_path) as made:
+        assert write_corpus(tei, target) == []
+    assert target.read_text(encoding="utf-8") == "mine"
+    assert made.problems == [f"{target}: not written by tei-edition; kept (--force replaces it)"]
+    with outputs.session(tmp_path, force=True) as made:
+        write_corpus(tei, target)
+    assert not made.problems and target.read_bytes() == (build / "corpus.xml").read_bytes()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    with outputs.session(tmp_path) as made:  # ours and unchanged: left alone
+        write_corpus(tei, target)
+    assert not made.problems
+    (tmp_path / "plain").write_text("a file, not a folder", encoding="utf-8")
+    with outputs.session(tmp_path) as made:
+        write_corpus(tei, tmp_path / "plain" / "corpus.xml")
+    assert made.problems == [f"{tmp_path / 'plain' / 'corpus.xml'}: cannot write: a folder "
+                             "on its path is a file"]
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.text(max_size=5) | st.integers() | st.booleans() | st.none(), inner, max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON)
+def test_fast_json_writes_what_json_dumps_writes(value):
+    from tei_edition.export.jsonx import dumps
+
+    expected = json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+    assert dumps(value) == expected.encode("utf-8")
+
+
+def test_exports_on_two_workers_are_the_same_bytes(build, tmp_path):
+    """With a local engine of two workers the document pages are rendered by two forked
+    processes: the files are those of the one-process export, and each page the workers
+    wrote is in the build's manifest (it is the build's own: a rebuild may replace it)."""
+    from tei_edition.engine import LocalEngine
+
+    shutil.copytree(build / "tei", tmp_path / "tei")
+    with LocalEngine(2) as engine:
+        summary = export_all([tmp_path / "tei"], tmp_path, engine=engine)
+    assert not summary["failed"]
+    for sub in ("html", "text", "json", "index"):
+        mine = sorted(p.name for p in (tmp_path / sub).iterdir() if p.is_file())
+        assert mine == sorted(p.name for p in (build / sub).iterdir() if p.is_file())
+        for name in mine:
+            assert (tmp_path / sub / name).read_bytes() == (build / sub / name).read_bytes()
+    assert (tmp_path / "corpus.xml").read_bytes() == (build / "corpus.xml").read_bytes()
+    record = json.loads((tmp_path / ".tei-edition-manifest.json").read_text())["files"]
+    pages = [p for p in (tmp_path / "html").glob("*.html")]
+    assert len(pages) > 20 and not [p for p in pages if f"html/{p.name}" not in record]
+
+
+def test_validate_bytes_is_validate_file(fixtures, tmp_path):
+    from tei_edition.validate import validate_bytes, validate_file
+
+    cases = {"good": FXA, "not-tei": FXA.replace("<standOff>", "<standOff><bogus/>"),
+             "broken": FXA[:400], "empty": ""}
+    for name, text in cases.items():
+        path = tmp_path / f"{name}.xml"
+        path.write_text(text, encoding="utf-8")
+        assert validate_bytes(path.read_bytes(), str(path)) == validate_file(path)
+    assert validate_file(tmp_path / "not-tei.xml") and validate_file(tmp_path / "broken.xml")

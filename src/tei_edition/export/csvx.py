@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..pipeline import write_atomic
-from .common import Reading, authority_ids, merged_entries
+from .common import Entry, Reading, authority_ids, merged_entries
 
 FILES = {"person": "persons.csv", "place": "places.csv", "org": "orgs.csv"}
 ENTITY_COLUMNS = ["document", "type", "surface", "ref", "authority_ids", "page", "name",
@@ -15,20 +16,26 @@ ENTITY_COLUMNS = ["document", "type", "surface", "ref", "authority_ids", "page",
 DATE_COLUMNS = ["document", "type", "surface", "value", "page", "start", "end"]
 
 
+def csv_rows(reading: Reading, index: dict[str, Entry]) -> Iterator[tuple[str, list]]:
+    """(file name, row) for each mention of one document, in text order."""
+    r = reading
+    for m in r.mentions:
+        if m.kind == "date":
+            yield "dates.csv", [r.stem, "date", m.surface, m.value, m.page or "", m.start,
+                                m.end]
+            continue
+        entry = index.get(m.target) if m.target else None
+        yield FILES[m.kind], [r.stem, m.kind, m.surface, m.ref, authority_ids(entry),
+                              m.page or "", entry.label if entry else "", m.start, m.end]
+
+
 def csv_tables(readings: list[Reading]) -> dict[str, str]:
     """File name -> CSV text; documents in the order given, mentions in text order."""
     index = merged_entries(readings)
     rows: dict[str, list[list]] = {name: [] for name in [*FILES.values(), "dates.csv"]}
     for r in readings:
-        for m in r.mentions:
-            if m.kind == "date":
-                rows["dates.csv"].append([r.stem, "date", m.surface, m.value, m.page or "",
-                                          m.start, m.end])
-                continue
-            entry = index.get(m.target) if m.target else None
-            rows[FILES[m.kind]].append([r.stem, m.kind, m.surface, m.ref,
-                                        authority_ids(entry), m.page or "",
-                                        entry.label if entry else "", m.start, m.end])
+        for name, row in csv_rows(r, index):
+            rows[name].append(row)
     tables = {}
     for name, body in rows.items():
         buf = io.StringIO()
