@@ -693,3 +693,23 @@ def test_validate_bytes_is_validate_file(fixtures, tmp_path):
         path.write_text(text, encoding="utf-8")
         assert validate_bytes(path.read_bytes(), str(path)) == validate_file(path)
     assert validate_file(tmp_path / "not-tei.xml") and validate_file(tmp_path / "broken.xml")
+
+
+def test_streamed_bag_is_the_bag_bagit_makes(build, tmp_path, monkeypatch):
+    """The bag is copied and hashed in one pass; its manifest and bag-info are those the
+    bagit library writes for the same payload (sources and manifest.csv included)."""
+    import bagit
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    sources = sorted(SEEDS.glob("*.txt"))
+    dest = make_bag(build, tmp_path / "bag", {"Contact-Name": "A. Archivist"}, sources=sources)
+    verify_bag(dest)
+    assert (dest / "data" / "source" / sources[0].name).read_bytes() == sources[0].read_bytes()
+    assert (dest / "data" / "manifest.csv").read_text().count("\n") == 1 + len(
+        list((build / "tei").glob("*.xml")))
+    ref = tmp_path / "ref"
+    shutil.copytree(dest / "data", ref)
+    info = {k: v for k, v in bagit.Bag(str(dest)).info.items() if k != "Payload-Oxum"}
+    bagit.make_bag(str(ref), info, processes=1, checksums=["sha512"])
+    for name in ("manifest-sha512.txt", "bag-info.txt"):
+        assert (ref / name).read_bytes() == (dest / name).read_bytes(), name
