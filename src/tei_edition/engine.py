@@ -37,19 +37,23 @@ class EngineUnavailable(Exception):
 # --- per-process state: authorities once per process, shared values once per process -----
 
 _auth_lock = threading.Lock()
-_auth_cache: dict[bytes, Any] = {}
+_auth_cache: dict[bytes, Any] = {}  # pickled loader -> what it built
 
 
 def authorities(loader: Callable[[], Any] | None) -> Any:
     """The authorities ``loader`` builds, built once per process (thread-safe)."""
     if loader is None:
         return None
-    key = pickle.dumps(loader)
+    try:
+        key = pickle.dumps(loader)
+    except Exception:  # noqa: BLE001 - a lambda, say: fine in this process
+        key = repr(("id", id(loader))).encode()
     found = _auth_cache.get(key)
     if found is None:
         with _auth_lock:
             found = _auth_cache.get(key)
             if found is None:
+                _auth_cache.clear()  # one set of authorities per process at a time
                 found = _auth_cache[key] = loader()
     return found
 
