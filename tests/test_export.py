@@ -664,3 +664,24 @@ def test_validate_bytes_is_validate_file(fixtures, tmp_path):
         path.write_text(text, encoding="utf-8")
         assert validate_bytes(path.read_bytes(), str(path)) == validate_file(path)
     assert validate_file(tmp_path / "not-tei.xml") and validate_file(tmp_path / "broken.xml")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_export_all_names_a_broken_file_and_exports_the_rest(fixtures, tmp_path, jobs):
+    from tei_edition.engine import LocalEngine
+
+    tei = tmp_path / "tei"
+    tei.mkdir()
+    for name in ("fxa", "fxb", "minimal"):
+        shutil.copy(fixtures / f"{name}.xml", tei)
+    (tei / "broken.xml").write_text("<TEI xmlns='http://www.tei-c.org/ns/1.0'><text>",
+                                    encoding="utf-8")
+    with LocalEngine(jobs) as engine:
+        summary = export_all([tei], tmp_path, engine)
+    assert [Path(p).name for p, _ in summary["failed"]] == ["broken.xml"]
+    assert "not well-formed" in summary["failed"][0][1]
+    assert summary["documents"] == 3
+    assert sorted(p.name for p in (tmp_path / "json").iterdir()) == [
+        "fxa.json", "fxb.json", "minimal.json"]
+    corpus = etree.parse(str(tmp_path / "corpus.xml")).getroot()
+    assert [d.get(XML_ID) for d in corpus.findall("t:TEI", TEI)] == ["fxa", "fxb", None]
