@@ -115,4 +115,30 @@ def test_dask_build_is_byte_identical_to_local(tmp_path):
     assert len(a) > 4 * len(list(src.iterdir())) and "build/tei/crafted-b.xml" in a
     assert sorted(a) == sorted(b)
     differ = [name for name in a if a[name] != b[name]]
-    assert not differ, [(k, json.loads(a[n]).get(k), json.loads(b[n]).get(k)) for n in differ for k in json.loads(a[n]) if json.loads(a[n]).get(k) != json.loads(b[n]).get(k)]
+    assert not differ, differ
+
+
+def test_dask_engine_on_a_running_scheduler(tmp_path, monkeypatch):
+    """--scheduler ADDRESS: the tasks go to that cluster's workers; the same files."""
+    distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
+    monkeypatch.chdir(tmp_path)  # both runs without the repository's tei-edition.toml
+    local = CliRunner().invoke(main, ["convert", str(SEEDS), "-o", str(tmp_path / "local"),
+                                      "-q"])
+    assert local.exit_code == 0, local.output
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        res = subprocess.run(
+            [sys.executable, "-m", "tei_edition.cli", "convert", str(SEEDS), "-q",
+             "-o", str(tmp_path / "dask"), "--engine", "dask",
+             "--scheduler", cluster.scheduler_address],
+            cwd=tmp_path, capture_output=True, text=True, timeout=180)
+        assert res.returncode == 0, res.stderr
+        with distributed.Client(cluster) as client:  # its workers loaded the authorities
+            assert list(client.run(_authorities_loaded).values()) == [1, 1]
+    assert _tree(tmp_path / "local") == _tree(tmp_path / "dask")
+
+
+def _authorities_loaded() -> int:
+    from tei_edition import engine
+
+    return len(engine._auth_cache)

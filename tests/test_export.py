@@ -713,3 +713,24 @@ def test_streamed_bag_is_the_bag_bagit_makes(build, tmp_path, monkeypatch):
     bagit.make_bag(str(ref), info, processes=1, checksums=["sha512"])
     for name in ("manifest-sha512.txt", "bag-info.txt"):
         assert (ref / name).read_bytes() == (dest / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_export_all_names_a_broken_file_and_exports_the_rest(fixtures, tmp_path, jobs):
+    from tei_edition.engine import LocalEngine
+
+    tei = tmp_path / "tei"
+    tei.mkdir()
+    for name in ("fxa", "fxb", "minimal"):
+        shutil.copy(fixtures / f"{name}.xml", tei)
+    (tei / "broken.xml").write_text("<TEI xmlns='http://www.tei-c.org/ns/1.0'><text>",
+                                    encoding="utf-8")
+    with LocalEngine(jobs) as engine:
+        summary = export_all([tei], tmp_path, engine=engine)
+    assert [Path(p).name for p, _ in summary["failed"]] == ["broken.xml"]
+    assert "not well-formed" in summary["failed"][0][1]
+    assert summary["documents"] == 3
+    assert sorted(p.name for p in (tmp_path / "json").iterdir()) == [
+        "fxa.json", "fxb.json", "minimal.json"]
+    corpus = etree.parse(str(tmp_path / "corpus.xml")).getroot()
+    assert [d.get(XML_ID) for d in corpus.findall("t:TEI", TEI)] == ["fxa", "fxb", None]

@@ -55,6 +55,7 @@ def authorities(loader: Callable[[], Any] | None) -> Any:
         with _auth_lock:
             found = _auth_cache.get(key)
             if found is None:
+                _auth_cache.clear()  # one set of authorities per process at a time
                 value = loader()
                 _auth_cache[key] = found = (loader, value)
     return found[1]
