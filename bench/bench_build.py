@@ -74,9 +74,10 @@ def child(args: argparse.Namespace) -> None:
     srcs = sources((args.src,))
     times: dict[str, float] = {}
     t0 = time.perf_counter()
-    with make_engine(args.engine, jobs) as engine, outputs.session(out) as made:
-        done = run_convert(srcs, out / "tei", jobs, conf.loader(), True, made, conf.disable,
-                           engine, validate=True)
+    with outputs.session(out) as made:
+        with make_engine(args.engine, jobs) as engine:  # closed before the exports, as build
+            done = run_convert(srcs, out / "tei", jobs, conf.loader(), True, made,
+                               conf.disable, engine, validate=True)
         times["convert+validate"] = time.perf_counter() - t0
         made.remove_stale(out / "tei", ".xml", done.tei)
         # validated in the workers during the conversion, as tei-edition build does
@@ -84,7 +85,7 @@ def child(args: argparse.Namespace) -> None:
         written = done.tei
         results = done.results
         t = time.perf_counter()
-        summary = export_all(written, out, engine=engine)
+        summary = export_all(written, out, jobs=jobs)
         times["exports"] = time.perf_counter() - t
     for k, v in summary.get("timings", {}).items():
         times[f"  {k}"] = v

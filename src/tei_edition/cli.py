@@ -316,9 +316,12 @@ def build(src, out, jobs, quiet, bag, source_organization, contact_name, contact
         raise click.UsageError(f"the build folder {out} holds the source {inside}: its "
                                "exports would overwrite the sources; choose another -o")
     start = time.perf_counter()
-    with _engine(engine, jobs, scheduler) as eng, session(out, force, say) as outputs:
-        done = run_convert(srcs, out / "tei", jobs, conf.loader(), quiet, outputs,
-                           conf.disable, eng, validate=True)
+    with session(out, force, say) as outputs:
+        # The engine is closed before the exports: they run here, and the HTML pages are
+        # rendered by forked processes (a fork beside the engine's threads could hang).
+        with _engine(engine, jobs, scheduler) as eng:
+            done = run_convert(srcs, out / "tei", jobs, conf.loader(), quiet, outputs,
+                               conf.disable, eng, validate=True)
         before = len(outputs.problems)  # write failures are counted in done.failed
         outputs.remove_stale(out / "tei", ".xml", done.tei)
         invalid = 0
@@ -326,7 +329,7 @@ def build(src, out, jobs, quiet, bag, source_organization, contact_name, contact
             for problem in problems:
                 err(str(problem))
             invalid += bool(problems)
-        summary = export_all(done.tei, out, jobs=jobs, engine=eng)
+        summary = export_all(done.tei, out, jobs=jobs)
         for path, why in summary["failed"]:
             err(f"error: {path}: export failed: {why}")
         if isinstance(summary.get("search"), str):
