@@ -338,3 +338,27 @@ def test_a_build_without_manifest_adopts_identical_files_and_keeps_the_rest(src,
     assert run("build", str(src), "-o", str(build)).exit_code == 1  # until --force
     assert run("build", str(src), "-o", str(build), "--force").exit_code == 0
     assert "MINE" not in tei.read_text()
+
+
+def test_stream_file_checks_like_write_and_leaves_no_temp_file(tmp_path):
+    """A file written piece by piece: recorded like ``write``, an edited one kept, an error
+    of the writer itself (not of the disk) raised with no temporary file left behind."""
+    from tei_edition.outputs import session, stream_file
+
+    target = tmp_path / "t.csv"
+    with session(tmp_path) as out, stream_file(target, text=True) as fh:
+        fh.write("a,b\n")
+        fh.write("1,2\n")
+    assert target.read_text() == "a,b\n1,2\n" and not out.problems
+    assert json.loads((tmp_path / MANIFEST).read_text())["files"] == {"t.csv": out.record["t.csv"]}
+    target.write_text("edited\n")
+    with session(tmp_path) as out, stream_file(target, text=True) as fh:
+        fh.write("new\n")
+    assert target.read_text() == "edited\n"
+    assert out.problems == [f"{target}: changed since tei-edition wrote it; kept "
+                            "(--force replaces it)"]
+    with (session(tmp_path), pytest.raises(RuntimeError),
+          stream_file(tmp_path / "u.csv") as fh):
+        fh.write(b"half")
+        raise RuntimeError("the writer failed")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [MANIFEST, "t.csv"]
