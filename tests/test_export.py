@@ -734,3 +734,57 @@ def test_export_all_names_a_broken_file_and_exports_the_rest(fixtures, tmp_path,
         "fxa.json", "fxb.json", "minimal.json"]
     corpus = etree.parse(str(tmp_path / "corpus.xml")).getroot()
     assert [d.get(XML_ID) for d in corpus.findall("t:TEI", TEI)] == ["fxa", "fxb", None]
+
+
+def _fails_on_fxb(path):
+    from tei_edition.export.common import read_tei
+
+    if Path(path).stem == "fxb":
+        raise ValueError("a reading that fails after its header and standOff read well")
+    return read_tei(path)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_build_pages_a_document_at_a_time_are_those_of_the_exporters(build, tmp_path,
+                                                                       jobs, monkeypatch):
+    """export/build.py (index pass, then a document at a time, slim readings kept) writes
+    the pages, text and JSON that html.py, text.py and jsonx.py write from the whole
+    corpus; so does its fallback, when a file fails in the document pass only."""
+    from tei_edition import outputs
+    from tei_edition.export import build as B
+    from tei_edition.export.common import read_many
+    from tei_edition.export.html import export_html, sibling_files
+    from tei_edition.export.jsonx import export_json
+    from tei_edition.export.text import export_text
+
+    def links(root: Path):
+        return sibling_files(root / "html", {"TEI": (root / "tei", ".xml"),
+                                             "Text": (root / "text", ".txt"),
+                                             "JSON": (root / "json", ".json")})
+
+    ref = tmp_path / "ref"
+    shutil.copytree(build / "tei", ref / "tei")
+    readings, failed = read_many(sorted((ref / "tei").glob("*.xml")))
+    assert not failed
+    with outputs.session(ref):
+        export_html(readings, ref / "html", files=links(ref))
+        export_text(readings, ref / "text")
+        export_json(readings, ref / "json")
+    for case in ("streamed", "fallback"):
+        mine = tmp_path / case
+        shutil.copytree(build / "tei", mine / "tei")
+        if case == "fallback":  # the document pass cannot read a file the index pass read
+            monkeypatch.setattr(B, "read_tei", _fails_on_fxb)
+        with outputs.session(mine):
+            slim, failed, written = B.export_documents(sorted((mine / "tei").glob("*.xml")),
+                                                       mine, links(mine), jobs)
+        monkeypatch.undo()
+        assert not failed and [r.stem for r in slim] == [r.stem for r in readings]
+        assert all(not r.blocks and not r.text for r in slim)
+        for sub in ("html", "text", "json"):
+            names = sorted(p.name for p in (ref / sub).iterdir() if p.is_file())
+            assert names == sorted(p.name for p in (mine / sub).iterdir() if p.is_file())
+            assert sorted(p.name for p in written[sub]) == names
+            for name in names:
+                assert (mine / sub / name).read_bytes() == (ref / sub / name).read_bytes(), \
+                    (case, name)

@@ -10,6 +10,7 @@ import click
 
 from .. import outputs
 from .bag import BagProblem, make_bag, verify_bag
+from .build import export_documents
 from .cmif import export_cmif
 from .common import ExportError, Reading, merged_entries, read_many, tei_files
 from .corpus import write_corpus
@@ -61,9 +62,10 @@ def export_all(tei_paths: list[Path], build_dir: Path, search_index: bool = True
     Returns a summary: documents, failed [(path, why)], mentions by kind, index entries by
     kind, search (Pagefind's figures, or why there is no index), seconds and, in
     ``timings``, the seconds of each export.  A file that cannot be read is reported, the
-    others still exported.  The document pages are rendered by ``jobs`` forked processes
-    (``engine``: the build's engine; a local one gives its worker count).  corpus.xml is
-    written a document at a time."""
+    others still exported.  The HTML pages, text and JSON are written a document at a time
+    (export/build.py); the document pages are rendered by ``jobs`` forked processes
+    (``engine``: a local one gives its worker count).  corpus.xml is written a document at
+    a time too."""
     start = time.perf_counter()
     build_dir = Path(build_dir)
     if outputs.current() is None:  # on its own: the build folder's manifest decides
@@ -80,18 +82,13 @@ def export_all(tei_paths: list[Path], build_dir: Path, search_index: bool = True
         clock[0] = now
 
     paths = tei_files([Path(p) for p in tei_paths])
-    readings, failed = read_many(paths)
-    lap("read")
     html_dir = build_dir / "html"
     links = sibling_files(html_dir, {"TEI": (build_dir / "tei", ".xml"),
                                      "Text": (build_dir / "text", ".txt"),
                                      "JSON": (build_dir / "json", ".json")})
-    out = {"html": export_html(readings, html_dir, files=links, jobs=jobs)}
-    lap("html")
-    out["text"] = export_text(readings, build_dir / "text")
-    lap("text")
-    out["json"] = export_json(readings, build_dir / "json")
-    lap("json")
+    # a document at a time; what stays in memory is a slim reading of each (export/build.py)
+    readings, failed, out = export_documents(paths, build_dir, links, jobs)
+    lap("html, text, json")
     for sub, suffix in (("html", ".html"), ("text", ".txt"), ("json", ".json")):
         remove_stale(build_dir / sub, suffix, out[sub])
     export_csv(readings, build_dir / "index")
