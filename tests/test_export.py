@@ -788,3 +788,20 @@ def test_build_pages_a_document_at_a_time_are_those_of_the_exporters(build, tmp_
             for name in names:
                 assert (mine / sub / name).read_bytes() == (ref / sub / name).read_bytes(), \
                     (case, name)
+
+
+def test_streamed_csv_keeps_a_foreign_file_and_writes_the_others(build, tmp_path):
+    from tei_edition import outputs
+    from tei_edition.export.common import merged_entries, read_many
+    from tei_edition.export.csvx import csv_tables, write_csv
+
+    readings, _ = read_many(sorted((build / "tei").glob("*.xml")))
+    (tmp_path / "places.csv").write_text("mine\n", encoding="utf-8")
+    with outputs.session(tmp_path) as made:
+        write_csv(readings, tmp_path, merged_entries(readings))
+    assert made.problems == [f"{tmp_path / 'places.csv'}: not written by tei-edition; kept "
+                             "(--force replaces it)"]
+    assert (tmp_path / "places.csv").read_text() == "mine\n"
+    for name, text in csv_tables(readings).items():
+        if name != "places.csv":
+            assert (tmp_path / name).read_text(encoding="utf-8") == text, name

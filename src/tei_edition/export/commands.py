@@ -14,7 +14,7 @@ from .build import export_documents
 from .cmif import export_cmif
 from .common import ExportError, Reading, merged_entries, read_many, tei_files
 from .corpus import write_corpus
-from .csvx import export_csv
+from .csvx import export_csv, write_csv
 from .html import export_html, page_name, sibling_files
 from .jsonx import export_json
 from .search import SearchUnavailable, build_search_index
@@ -91,7 +91,8 @@ def export_all(tei_paths: list[Path], build_dir: Path, search_index: bool = True
     lap("html, text, json")
     for sub, suffix in (("html", ".html"), ("text", ".txt"), ("json", ".json")):
         remove_stale(build_dir / sub, suffix, out[sub])
-    export_csv(readings, build_dir / "index")
+    index = merged_entries(readings)
+    write_csv(readings, build_dir / "index", index)
     lap("csv")
     export_cmif(readings, build_dir / "cmif.xml", page_of=lambda stem: "html/" + page_name(stem))
     lap("cmif")
@@ -110,7 +111,7 @@ def export_all(tei_paths: list[Path], build_dir: Path, search_index: bool = True
         for m in r.mentions:
             mentions[m.kind] = mentions.get(m.kind, 0) + 1
     entities: dict[str, int] = {}
-    for e in merged_entries(readings).values():
+    for e in index.values():
         entities[e.kind] = entities.get(e.kind, 0) + 1
     return {"documents": len(readings), "failed": [(str(p), why) for p, why in failed],
             "mentions": mentions, "entities": entities, "search": search,
