@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from lxml import html as lhtml
 
@@ -592,3 +594,214 @@ def test_bag_verify_names_changed_and_missing(build, tmp_path):
     result = CliRunner().invoke(package, [str(build), "--bag", str(tmp_path / "precious")])
     assert result.exit_code == 1 and "not a bag" in result.output
     assert (tmp_path / "precious" / "keep.txt").read_text() == "mine"
+
+
+# --- streaming (build) ----------------------------------------------------------------------
+
+
+def test_build_exports_are_those_of_the_exporters(build, tmp_path):
+    """The build's text, JSON and CSV files are those of ``tei-edition export``, and its
+    corpus.xml, written a document at a time, is the teiCorpus made in one go.  (The HTML
+    pages differ on purpose: a build links each page to its TEI, text and JSON files.)"""
+    from tei_edition.export.corpus import build_corpus
+
+    out = tmp_path / "x"
+    result = run(export, str(build / "tei"), "-o", str(out), "-f", "text", "-f", "json",
+                 "-f", "csv", "-q")
+    assert result.exit_code == 0, result.output
+    mine = [p for sub in ("text", "json", "index") for p in (build / sub).iterdir()]
+    theirs = [p for p in out.iterdir() if p.name != ".tei-edition-manifest.json"]
+    assert sorted(p.name for p in mine) == sorted(p.name for p in theirs)
+    for p in mine:
+        assert p.read_bytes() == (out / p.name).read_bytes(), p
+    corpus, failed = build_corpus(sorted((build / "tei").glob("*.xml")))
+    assert not failed and corpus == (build / "corpus.xml").read_bytes()
+
+
+def test_streamed_corpus_goes_through_the_output_session(build, tmp_path):
+    """corpus.xml is streamed, yet like every other write: a file tei-edition did not
+    write is kept and named (one line), --force replaces it, an unwritable folder is one
+    line naming the file."""
+    from tei_edition import outputs
+    from tei_edition.export.corpus import write_corpus
+
+    tei = sorted((build / "tei").glob("*.xml"))
+    target = tmp_path / "corpus.xml"
+    target.write_text("mine", encoding="utf-8")
+    with outputs.session(tmp_path) as made:
+        assert write_corpus(tei, target) == []
+    assert target.read_text(encoding="utf-8") == "mine"
+    assert made.problems == [f"{target}: not written by tei-edition; kept (--force replaces it)"]
+    with outputs.session(tmp_path, force=True) as made:
+        write_corpus(tei, target)
+    assert not made.problems and target.read_bytes() == (build / "corpus.xml").read_bytes()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    with outputs.session(tmp_path) as made:  # ours and unchanged: left alone
+        write_corpus(tei, target)
+    assert not made.problems
+    (tmp_path / "plain").write_text("a file, not a folder", encoding="utf-8")
+    with outputs.session(tmp_path) as made:
+        write_corpus(tei, tmp_path / "plain" / "corpus.xml")
+    assert made.problems == [f"{tmp_path / 'plain' / 'corpus.xml'}: cannot write: a folder "
+                             "on its path is a file"]
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.text(max_size=5) | st.integers() | st.booleans() | st.none(), inner, max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON)
+def test_fast_json_writes_what_json_dumps_writes(value):
+    from tei_edition.export.jsonx import dumps
+
+    expected = json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+    assert dumps(value) == expected.encode("utf-8")
+
+
+def test_exports_on_two_workers_are_the_same_bytes(build, tmp_path):
+    """With a local engine of two workers the document pages are rendered by two forked
+    processes: the files are those of the one-process export, and each page the workers
+    wrote is in the build's manifest (it is the build's own: a rebuild may replace it)."""
+    from tei_edition.engine import LocalEngine
+
+    shutil.copytree(build / "tei", tmp_path / "tei")
+    with LocalEngine(2) as engine:
+        summary = export_all([tmp_path / "tei"], tmp_path, engine=engine)
+    assert not summary["failed"]
+    for sub in ("html", "text", "json", "index"):
+        mine = sorted(p.name for p in (tmp_path / sub).iterdir() if p.is_file())
+        assert mine == sorted(p.name for p in (build / sub).iterdir() if p.is_file())
+        for name in mine:
+            assert (tmp_path / sub / name).read_bytes() == (build / sub / name).read_bytes()
+    assert (tmp_path / "corpus.xml").read_bytes() == (build / "corpus.xml").read_bytes()
+    record = json.loads((tmp_path / ".tei-edition-manifest.json").read_text())["files"]
+    pages = [p for p in (tmp_path / "html").glob("*.html")]
+    assert len(pages) > 20 and not [p for p in pages if f"html/{p.name}" not in record]
+
+
+def test_validate_bytes_is_validate_file(fixtures, tmp_path):
+    from tei_edition.validate import validate_bytes, validate_file
+
+    cases = {"good": FXA, "not-tei": FXA.replace("<standOff>", "<standOff><bogus/>"),
+             "broken": FXA[:400], "empty": ""}
+    for name, text in cases.items():
+        path = tmp_path / f"{name}.xml"
+        path.write_text(text, encoding="utf-8")
+        assert validate_bytes(path.read_bytes(), str(path)) == validate_file(path)
+    assert validate_file(tmp_path / "not-tei.xml") and validate_file(tmp_path / "broken.xml")
+
+
+def test_streamed_bag_is_the_bag_bagit_makes(build, tmp_path, monkeypatch):
+    """The bag is copied and hashed in one pass; its manifest and bag-info are those the
+    bagit library writes for the same payload (sources and manifest.csv included)."""
+    import bagit
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    sources = sorted(SEEDS.glob("*.txt"))
+    dest = make_bag(build, tmp_path / "bag", {"Contact-Name": "A. Archivist"}, sources=sources)
+    verify_bag(dest)
+    assert (dest / "data" / "source" / sources[0].name).read_bytes() == sources[0].read_bytes()
+    assert (dest / "data" / "manifest.csv").read_text().count("\n") == 1 + len(
+        list((build / "tei").glob("*.xml")))
+    ref = tmp_path / "ref"
+    shutil.copytree(dest / "data", ref)
+    info = {k: v for k, v in bagit.Bag(str(dest)).info.items() if k != "Payload-Oxum"}
+    bagit.make_bag(str(ref), info, processes=1, checksums=["sha512"])
+    for name in ("manifest-sha512.txt", "bag-info.txt"):
+        assert (ref / name).read_bytes() == (dest / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_export_all_names_a_broken_file_and_exports_the_rest(fixtures, tmp_path, jobs):
+    from tei_edition.engine import LocalEngine
+
+    tei = tmp_path / "tei"
+    tei.mkdir()
+    for name in ("fxa", "fxb", "minimal"):
+        shutil.copy(fixtures / f"{name}.xml", tei)
+    (tei / "broken.xml").write_text("<TEI xmlns='http://www.tei-c.org/ns/1.0'><text>",
+                                    encoding="utf-8")
+    with LocalEngine(jobs) as engine:
+        summary = export_all([tei], tmp_path, engine=engine)
+    assert [Path(p).name for p, _ in summary["failed"]] == ["broken.xml"]
+    assert "not well-formed" in summary["failed"][0][1]
+    assert summary["documents"] == 3
+    assert sorted(p.name for p in (tmp_path / "json").iterdir()) == [
+        "fxa.json", "fxb.json", "minimal.json"]
+    corpus = etree.parse(str(tmp_path / "corpus.xml")).getroot()
+    assert [d.get(XML_ID) for d in corpus.findall("t:TEI", TEI)] == ["fxa", "fxb", None]
+
+
+def _fails_on_fxb(path):
+    from tei_edition.export.common import read_tei
+
+    if Path(path).stem == "fxb":
+        raise ValueError("a reading that fails after its header and standOff read well")
+    return read_tei(path)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_build_pages_a_document_at_a_time_are_those_of_the_exporters(build, tmp_path,
+                                                                       jobs, monkeypatch):
+    """export/build.py (index pass, then a document at a time, slim readings kept) writes
+    the pages, text and JSON that html.py, text.py and jsonx.py write from the whole
+    corpus; so does its fallback, when a file fails in the document pass only."""
+    from tei_edition import outputs
+    from tei_edition.export import build as B
+    from tei_edition.export.common import read_many
+    from tei_edition.export.html import export_html, sibling_files
+    from tei_edition.export.jsonx import export_json
+    from tei_edition.export.text import export_text
+
+    def links(root: Path):
+        return sibling_files(root / "html", {"TEI": (root / "tei", ".xml"),
+                                             "Text": (root / "text", ".txt"),
+                                             "JSON": (root / "json", ".json")})
+
+    ref = tmp_path / "ref"
+    shutil.copytree(build / "tei", ref / "tei")
+    readings, failed = read_many(sorted((ref / "tei").glob("*.xml")))
+    assert not failed
+    with outputs.session(ref):
+        export_html(readings, ref / "html", files=links(ref))
+        export_text(readings, ref / "text")
+        export_json(readings, ref / "json")
+    for case in ("streamed", "fallback"):
+        mine = tmp_path / case
+        shutil.copytree(build / "tei", mine / "tei")
+        if case == "fallback":  # the document pass cannot read a file the index pass read
+            monkeypatch.setattr(B, "read_tei", _fails_on_fxb)
+        with outputs.session(mine):
+            slim, failed, written = B.export_documents(sorted((mine / "tei").glob("*.xml")),
+                                                       mine, links(mine), jobs)
+        monkeypatch.undo()
+        assert not failed and [r.stem for r in slim] == [r.stem for r in readings]
+        assert all(not r.blocks and not r.text for r in slim)
+        for sub in ("html", "text", "json"):
+            names = sorted(p.name for p in (ref / sub).iterdir() if p.is_file())
+            assert names == sorted(p.name for p in (mine / sub).iterdir() if p.is_file())
+            assert sorted(p.name for p in written[sub]) == names
+            for name in names:
+                assert (mine / sub / name).read_bytes() == (ref / sub / name).read_bytes(), \
+                    (case, name)
+
+
+def test_streamed_csv_keeps_a_foreign_file_and_writes_the_others(build, tmp_path):
+    from tei_edition import outputs
+    from tei_edition.export.common import merged_entries, read_many
+    from tei_edition.export.csvx import csv_tables, write_csv
+
+    readings, _ = read_many(sorted((build / "tei").glob("*.xml")))
+    (tmp_path / "places.csv").write_text("mine\n", encoding="utf-8")
+    with outputs.session(tmp_path) as made:
+        write_csv(readings, tmp_path, merged_entries(readings))
+    assert made.problems == [f"{tmp_path / 'places.csv'}: not written by tei-edition; kept "
+                             "(--force replaces it)"]
+    assert (tmp_path / "places.csv").read_text() == "mine\n"
+    for name, text in csv_tables(readings).items():
+        if name != "places.csv":
+            assert (tmp_path / name).read_text(encoding="utf-8") == text, name

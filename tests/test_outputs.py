@@ -53,6 +53,20 @@ def test_hand_edited_tei_is_kept_and_used_as_the_source(src, tmp_path):
     assert "HANDEDIT" not in tei.read_text()
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_kept_tei_file_is_validated_as_it_is_on_disk(src, tmp_path, jobs):
+    """The build validates each TEI file in the worker that made it; a file kept because
+    it was edited by hand is not what the worker made, so it is checked on disk."""
+    build = tmp_path / "build"
+    assert run("build", str(src), "-o", str(build), "-q").exit_code == 0
+    tei = build / "tei" / f"{seed_stems()[0]}.xml"
+    tei.write_text(tei.read_text().replace("<p>", "<p><bogus/>", 1))
+    result = run("build", str(src), "-o", str(build), "--jobs", jobs)
+    assert result.exit_code == 1
+    assert f"{tei}:" in result.output and "bogus" in result.output
+    assert f"{len(seed_stems()) - 1} valid, 1 invalid" in result.output
+
+
 def test_files_not_written_by_the_tool_are_never_deleted(src, tmp_path):
     build = tmp_path / "build"
     assert run("build", str(src), "-o", str(build)).exit_code == 0
@@ -209,6 +223,17 @@ def test_bad_persons_file_is_one_line(src, tmp_path, content, expect, jobs):
     assert result.output.count("\n") == 1 and expect in result.output
 
 
+def test_bad_persons_file_on_the_dask_engine_is_one_line(src, tmp_path):
+    pytest.importorskip("distributed", reason="the dask extra is not installed")
+    persons = tmp_path / "people.jsonl"
+    persons.write_text("[1, 2]\n")
+    result = run("convert", str(src), "-o", str(tmp_path / "o"), "--persons", str(persons),
+                 "--engine", "dask", "--jobs", "2")
+    assert result.exit_code == 2
+    assert result.output.startswith(f"error: persons file {persons}, line 1: not a person record")
+    assert result.output.count("\n") == 1
+
+
 def test_bad_places_file_is_one_line(src, tmp_path):
     places = tmp_path / "places.json"
     for content in ("[1]", '{"places": 5}', '{"places": [{"id": 3}]}', "{"):
@@ -313,3 +338,27 @@ def test_a_build_without_manifest_adopts_identical_files_and_keeps_the_rest(src,
     assert run("build", str(src), "-o", str(build)).exit_code == 1  # until --force
     assert run("build", str(src), "-o", str(build), "--force").exit_code == 0
     assert "MINE" not in tei.read_text()
+
+
+def test_stream_file_checks_like_write_and_leaves_no_temp_file(tmp_path):
+    """A file written piece by piece: recorded like ``write``, an edited one kept, an error
+    of the writer itself (not of the disk) raised with no temporary file left behind."""
+    from tei_edition.outputs import session, stream_file
+
+    target = tmp_path / "t.csv"
+    with session(tmp_path) as out, stream_file(target, text=True) as fh:
+        fh.write("a,b\n")
+        fh.write("1,2\n")
+    assert target.read_text() == "a,b\n1,2\n" and not out.problems
+    assert json.loads((tmp_path / MANIFEST).read_text())["files"] == {"t.csv": out.record["t.csv"]}
+    target.write_text("edited\n")
+    with session(tmp_path) as out, stream_file(target, text=True) as fh:
+        fh.write("new\n")
+    assert target.read_text() == "edited\n"
+    assert out.problems == [f"{target}: changed since tei-edition wrote it; kept "
+                            "(--force replaces it)"]
+    with (session(tmp_path), pytest.raises(RuntimeError),
+          stream_file(tmp_path / "u.csv") as fh):
+        fh.write(b"half")
+        raise RuntimeError("the writer failed")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [MANIFEST, "t.csv"]

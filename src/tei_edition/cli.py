@@ -14,6 +14,7 @@ from . import __version__
 from .annotate.authorities import AuthorityError, check_files
 from .annotate.components import PIPELINE, check_names
 from .config import SettingsError, settings
+from .engine import ENGINES, EngineUnavailable, make_engine
 from .export.bag import BagProblem, make_bag
 from .export.commands import bag_info, export, export_all, package
 from .outputs import EDITED, FOREIGN, OURS, Outputs, describe, holds_sources, session
@@ -85,21 +86,27 @@ class Converted:
     written: int = 0
     kept: int = 0
     failed: int = 0  # conversion or write failures
+    problems: list[list] = field(default_factory=list)  # per file of ``tei``, when validated
 
 
 def run_convert(srcs: list[str], out: Path, jobs: int, loader, quiet: bool,
-                outputs: Outputs, disable: tuple[str, ...] = ()) -> Converted:
-    """Convert and write each source.  A TEI file changed by hand since tei-edition wrote
-    it (or one it did not write) is kept, not replaced, and stays the file of that
-    document; a file that cannot be written is named, the others still written."""
+                outputs: Outputs, disable: tuple[str, ...] = (), engine=None,
+                validate: bool = False) -> Converted:
+    """Convert and write each source as it comes (a result keeps no XML once written).
+    A TEI file changed by hand since tei-edition wrote it (or one it did not write) is
+    kept, not replaced, and stays the file of that document; a file that cannot be written
+    is named, the others still written.  ``validate``: each written file's problems, as
+    the worker that made it found them in the same bytes (``done.problems``); a kept file
+    is validated as it is on disk."""
     done = Converted()
-    if jobs > 1 and len(srcs) > 1:  # in worker processes a loading error breaks the pool
+    several = len(srcs) > 1 and (jobs > 1 or (engine is not None and engine.name != "local"))
+    if several:  # in worker processes a loading error breaks the pool
         try:
             check_files(*getattr(loader, "args", ()))
         except AuthorityError as e:
             raise SettingsError(str(e)) from None
-    iterator, bar = _progress(convert_many(srcs, jobs, loader, disable), len(srcs), "Converting",
-                              quiet)
+    iterator, bar = _progress(convert_many(srcs, jobs, loader, disable, engine, validate),
+                              len(srcs), "Converting", quiet)
     try:
         for result in _guard_authorities(iterator, loader):
             done.results.append(result)
@@ -120,11 +127,21 @@ def run_convert(srcs: list[str], out: Path, jobs: int, loader, quiet: bool,
                     "(--force regenerates it)")
                 done.tei.append(target)
                 done.kept += 1
+                if validate:  # the file as it is, not what would have been written
+                    from .validate import validate_file
+
+                    done.problems.append(validate_file(str(target)))
             elif outputs.write(target, result.xml):
                 done.tei.append(target)
                 done.written += 1
+                if validate:
+                    for problem in result.problems or ():
+                        problem.path = str(target)
+                    done.problems.append(result.problems or [])
             else:
                 done.failed += 1
+            result.xml = None
+            result.problems = None
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -144,6 +161,31 @@ def _guard_authorities(results, loader):
         except AuthorityError as e:
             raise SettingsError(str(e)) from None
         raise
+
+
+ENGINE_OPTIONS = [
+    click.option("--engine", type=click.Choice(ENGINES), default="local", show_default=True,
+                 help="Where the documents are converted: local processes (--jobs), or Dask "
+                      "(pip install 'tei-edition[dask]')."),
+    click.option("--scheduler", metavar="ADDRESS",
+                 help="Dask scheduler (e.g. tcp://host:8786); default: a local cluster of "
+                      "--jobs workers."),
+]
+
+
+def engine_options(f):
+    for option in reversed(ENGINE_OPTIONS):
+        f = option(f)
+    return f
+
+
+def _engine(name: str, jobs: int, scheduler: str | None):
+    """The engine asked for; one clear line and exit 2 when it cannot run here."""
+    try:
+        return make_engine(name, jobs, scheduler)
+    except EngineUnavailable as problem:
+        err(f"error: {problem}")
+        sys.exit(2)
 
 
 def _inputs(src: tuple[str, ...], config, persons, places, orgs, disable=()):
@@ -182,15 +224,17 @@ def main() -> None:
               help="Worker processes.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar, no summary.")
 @FORCE
+@engine_options
 @auth_options
-def convert(src, out, jobs, quiet, force, persons, places, orgs, config, disable) -> None:
+def convert(src, out, jobs, quiet, force, engine, scheduler, persons, places, orgs, config,
+            disable) -> None:
     """Convert plain-text SRC files (or the *.txt of SRC folders) to TEI in OUTPUT.
 
     A TEI file in OUTPUT changed since tei-edition wrote it is kept (--force replaces it)."""
     conf, srcs = _inputs(src, config, persons, places, orgs, disable)
     start = time.perf_counter()
-    with session(out, force, say) as outputs:
-        done = run_convert(srcs, out, jobs, conf.loader(), quiet, outputs, conf.disable)
+    with _engine(engine, jobs, scheduler) as eng, session(out, force, say) as outputs:
+        done = run_convert(srcs, out, jobs, conf.loader(), quiet, outputs, conf.disable, eng)
         before = len(outputs.problems)  # write failures are counted in done.failed
     failed = done.failed + len(outputs.problems) - before  # + the manifest, if unwritable
     if not quiet:
@@ -256,16 +300,16 @@ def validate(files, quiet, schemas, profile) -> None:
 @click.option("--contact-email", help="bag-info Contact-Email.")
 @click.option("--description", help="bag-info External-Description.")
 @FORCE
+@engine_options
 @auth_options
 def build(src, out, jobs, quiet, bag, source_organization, contact_name, contact_email,
-          description, force, persons, places, orgs, config, disable) -> None:
+          description, force, engine, scheduler, persons, places, orgs, config,
+          disable) -> None:
     """Convert SRC (default: seeds/) into OUTPUT/tei, validate every file, write every export
     (html/, text/, json/, index/*.csv, corpus.xml) and, with --bag, a BagIt deposit.
 
     Only files this command wrote and nobody changed since are replaced or removed; a TEI
     file edited by hand is kept and validated and exported as it is (--force regenerates)."""
-    from .validate import validate_file
-
     conf, srcs = _inputs(src or ("seeds",), config, persons, places, orgs, disable)
     inside = holds_sources(out, [out / part for part in BUILD_PARTS], srcs)
     if inside:
@@ -273,13 +317,15 @@ def build(src, out, jobs, quiet, bag, source_organization, contact_name, contact
                                "exports would overwrite the sources; choose another -o")
     start = time.perf_counter()
     with session(out, force, say) as outputs:
-        done = run_convert(srcs, out / "tei", jobs, conf.loader(), quiet, outputs,
-                           conf.disable)
+        # The engine is closed before the exports: they run here, and the HTML pages are
+        # rendered by forked processes (a fork beside the engine's threads could hang).
+        with _engine(engine, jobs, scheduler) as eng:
+            done = run_convert(srcs, out / "tei", jobs, conf.loader(), quiet, outputs,
+                               conf.disable, eng, validate=True)
         before = len(outputs.problems)  # write failures are counted in done.failed
         outputs.remove_stale(out / "tei", ".xml", done.tei)
         invalid = 0
-        for path in done.tei:
-            problems = validate_file(str(path))
+        for problems in done.problems:  # validated by the worker that made the file
             for problem in problems:
                 err(str(problem))
             invalid += bool(problems)

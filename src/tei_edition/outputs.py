@@ -17,9 +17,10 @@ Writes are atomic: a temporary file next to the target, renamed over it.  Tempor
 are named ``.NAME.tei-edition-PID-XXXX.tmp``; one left behind by a killed run (its process
 no longer alive) is removed the next time the folder is written to.
 
-Exporters call :func:`write_file` (re-exported as ``pipeline.write_atomic``); inside a
-:func:`session` it goes through the session's checks, outside one it is a plain atomic
-write.
+Exporters call :func:`write_file` (re-exported as ``pipeline.write_atomic``), or
+:func:`stream_file` for a file written piece by piece (the corpus, the CSV indexes); inside
+a :func:`session` both go through the session's checks, outside one they are plain atomic
+writes.
 """
 
 from __future__ import annotations
@@ -254,6 +255,90 @@ class Outputs:
             self.problem(f"{self.root / MANIFEST}: cannot write: {describe(err)}")
 
 
+    @contextlib.contextmanager
+    def stream(self, path: Path, text: bool = False) -> Iterator[_Sink]:
+        """:meth:`write` for a file made piece by piece (the corpus, a CSV index): the
+        pieces go to a temporary file, hashed on the way; at the end the same checks as
+        ``write`` decide whether it replaces ``path``.  A write error ends the block and
+        becomes one problem naming the file (the caller goes on with the next file)."""
+        path = Path(path)
+        folder = path.parent
+        if folder not in self._cleaned:
+            self._cleaned.add(folder)
+            clean_leftovers(folder)
+        try:
+            sink = _Sink(path, text)
+        except OSError as err:  # the folder cannot be made or written: nothing to keep
+            self.problem(f"{path}: cannot write: {describe(err)}")
+            yield _Sink.null()
+            return
+        try:
+            yield sink
+            digest = sink.hash.hexdigest()
+            sink.close()
+            state = self.state(path)
+            if state == FOREIGN and sha256(path) == digest:
+                self.record[self.key(path)] = digest  # adopted, as ``same`` does
+                return
+            if state in (EDITED, FOREIGN) and not self.force:
+                self.problem(self.kept_message(path, state))
+                return
+            if state == OURS and self.record.get(self.key(path)) == digest:
+                return  # unchanged: leave the file (and its time stamp) alone
+            sink.commit()
+        except OSError as err:
+            self.problem(f"{path}: cannot write: {describe(err)}")
+            return
+        finally:
+            sink.discard()
+        self.record[self.key(path)] = digest
+
+
+class _Sink:
+    """A temporary file next to its target that hashes what is written to it; ``text``:
+    str pieces, written as UTF-8 with newlines as given."""
+
+    def __init__(self, path: Path | None, text: bool):
+        self.path, self.text, self.hash = path, text, hashlib.sha256()
+        self.tmp: str | None = None
+        self._fh = None
+        if path is None:  # null(): writes go nowhere
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        prefix, suffix = temp_name(path.name)
+        fd, self.tmp = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=path.parent)
+        self._fh = os.fdopen(fd, "wb")
+
+    @classmethod
+    def null(cls) -> _Sink:
+        return cls(None, False)
+
+    def write(self, data: bytes | str) -> int:
+        if self.text and isinstance(data, str):
+            data = data.encode("utf-8")
+        if self._fh is not None:
+            self.hash.update(data)
+            self._fh.write(data)
+        return len(data)
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+
+    def commit(self) -> None:
+        self.close()
+        os.chmod(self.tmp, 0o644)
+        os.replace(self.tmp, self.path)
+        self.tmp = None
+
+    def discard(self) -> None:
+        """Close and remove the temporary file unless it was committed."""
+        self.close()
+        if self.tmp is not None and os.path.exists(self.tmp):
+            os.unlink(self.tmp)
+        self.tmp = None
+
+
 _CURRENT: contextvars.ContextVar[Outputs | None] = contextvars.ContextVar(
     "tei_edition_outputs", default=None)
 
@@ -283,6 +368,24 @@ def write_file(path: Path, data: bytes) -> bool:
         atomic_write(Path(path), data)
         return True
     return out.write(Path(path), data)
+
+
+@contextlib.contextmanager
+def stream_file(path: Path, text: bool = False) -> Iterator[_Sink]:
+    """A file written piece by piece: through the current session (checked, recorded, a
+    write error one problem and the block ended), or, outside a session, a plain atomic
+    write that raises OSError.  ``text``: the pieces are str, written as UTF-8."""
+    out = _CURRENT.get()
+    if out is not None:
+        with out.stream(Path(path), text) as sink:
+            yield sink
+        return
+    sink = _Sink(Path(path), text)
+    try:
+        yield sink
+        sink.commit()
+    finally:
+        sink.discard()
 
 
 def remove_stale(folder: Path, suffix: str, keep: list[Path]) -> None:

@@ -9,7 +9,6 @@ import pickle
 import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from .annotate.components import PIPELINE, Context, PageView
 from .annotate.components import annotate as run_components
 from .annotate.corpus import Knowledge, NameEvidence
 from .annotate.entities import default_authorities, gather_names
+from .engine import Engine, LocalEngine
 from .model import Document
 from .outputs import write_file as write_atomic  # noqa: F401 (the writer exporters use)
 from .read import InputError, read_bytes
@@ -31,6 +31,7 @@ class Result:
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     entities: dict[str, int] = field(default_factory=dict)  # mentions by kind
+    problems: list | None = None  # validate.Problem of the XML, when asked for
 
 
 # Components the corpus pass runs before it gathers names (persons need the date).
@@ -188,60 +189,61 @@ def convert_path(path: str, authorities=None, knowledge: Knowledge | None = None
 # --- many documents -------------------------------------------------------------------------
 
 # First-pass documents one process holds in memory (about 50 KB each) before it spools
-# the rest of a batch to disk.
+# the rest of a batch to disk; only where both passes run in this one process.
 SPOOL_IN_MEMORY = 1000
-
-_worker_authorities = None
-_worker_knowledge: tuple[str, Knowledge] | None = None
+_spools: dict[str, Spool] = {}
 
 
-def _init_worker(loader: Callable[[], object] | None) -> None:
-    global _worker_authorities
-    _worker_authorities = loader() if loader else None
+def _spool(folder: str, keep: int) -> Spool:
+    """The batch's spool, one object per process (so what it holds in memory is found)."""
+    spool = _spools.get(folder)
+    if spool is None:
+        spool = _spools[folder] = Spool(folder, keep)
+    return spool
 
 
-def _knowledge(path: str | None) -> Knowledge | None:
-    """The corpus knowledge, read once per worker from the file the batch wrote."""
-    global _worker_knowledge
-    if path is None:
-        return None
-    if _worker_knowledge is None or _worker_knowledge[0] != path:
-        with open(path, "rb") as fh:
-            _worker_knowledge = (path, pickle.load(fh))
-    return _worker_knowledge[1]
+def _gather(task: tuple[str, tuple[str, ...], str, int], authorities) -> NameEvidence | None:
+    path, disable, spool, keep = task
+    return gather_path(path, authorities, disable, _spool(spool, keep))
 
 
-def _gather(task: tuple[str, tuple[str, ...], str]) -> NameEvidence | None:
-    path, disable, spool = task
-    return gather_path(path, _worker_authorities, disable, Spool(spool))
+def _convert(task: tuple[str, tuple[str, ...], bool, str, int], authorities,
+             knowledge: Knowledge) -> Result:
+    path, disable, validate, spool, keep = task
+    result = convert_path(path, authorities, knowledge, disable, _spool(spool, keep))
+    if validate and result.xml is not None:
+        from .validate import validate_bytes
 
-
-def _work(task: tuple[str, str | None, tuple[str, ...], str]) -> Result:
-    path, knowledge, disable, spool = task
-    return convert_path(path, _worker_authorities, _knowledge(knowledge), disable, Spool(spool))
+        result.problems = validate_bytes(result.xml, result.name)
+    return result
 
 
 def convert_many(paths: Iterable[str], jobs: int = 1,
                  loader: Callable[[], object] | None = None,
-                 disable: tuple[str, ...] = ()) -> Iterator[Result]:
+                 disable: tuple[str, ...] = (), engine: Engine | None = None,
+                 validate: bool = False) -> Iterator[Result]:
     """Both passes over a batch: gather the corpus's names, then convert each document
-    with them. Results in the order of ``paths``; authorities load once per process."""
+    with them. Results in the order of ``paths``, streamed; authorities load once per
+    worker. ``engine`` (see ``engine.py``) defaults to the local one with ``jobs``.
+    ``validate``: each result's XML is also validated where it was made (``problems``)."""
     paths = list(paths)
     disable = tuple(disable)
-    with tempfile.TemporaryDirectory(prefix="tei-edition-") as tmp:
-        if jobs <= 1 or len(paths) < 2:
-            _init_worker(loader)
-            spool = Spool(tmp, keep=SPOOL_IN_MEMORY)
-            knowledge = Knowledge.merge([gather_path(p, _worker_authorities, disable, spool)
-                                         for p in paths])
-            for path in paths:
-                yield convert_path(path, _worker_authorities, knowledge, disable, spool)
-            return
-        chunk = max(1, min(64, len(paths) // (jobs * 4) or 1))
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                 initargs=(loader,)) as pool:
-            evidence = list(pool.map(_gather, [(p, disable, tmp) for p in paths], chunksize=chunk))
-            kfile = os.path.join(tmp, "knowledge.pickle")
-            with open(kfile, "wb") as fh:
-                pickle.dump(Knowledge.merge(evidence), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            yield from pool.map(_work, [(p, kfile, disable, tmp) for p in paths], chunksize=chunk)
+    own = engine is None
+    if engine is None:
+        engine = LocalEngine(jobs if len(paths) > 1 else 1)
+    keep = SPOOL_IN_MEMORY if isinstance(engine, LocalEngine) and engine.workers <= 1 else 0
+    # The spool is a folder of this machine: workers of the local engine and of a Dask
+    # LocalCluster share it; a worker elsewhere finds nothing there and reads again.
+    with tempfile.TemporaryDirectory(prefix="tei-edition-") as spool:
+        try:
+            engine.start(loader)
+            knowledge = Knowledge.merge(engine.map(_gather, [(p, disable, spool, keep)
+                                                             for p in paths]))
+            shared = engine.share(knowledge)
+            del knowledge
+            yield from engine.map(_convert, [(p, disable, validate, spool, keep) for p in paths],
+                                  shared)
+        finally:
+            _spools.pop(spool, None)
+            if own:
+                engine.close()

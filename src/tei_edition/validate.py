@@ -22,7 +22,7 @@ from lxml import etree, isoschematron
 
 from .schema_hints import explain
 
-__all__ = ["Problem", "schema_path", "validate_file", "validate_tree"]
+__all__ = ["Problem", "schema_path", "validate_bytes", "validate_file", "validate_tree"]
 
 SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
 RNG_NAME = "tei-edition.rng"
@@ -221,6 +221,12 @@ def validate_file(path: str | PathLike[str]) -> list[Problem]:
         data = Path(path).read_bytes()
     except OSError as exc:
         return [Problem(name, None, f"cannot read file: {exc.strerror or exc}", "xml")]
+    return validate_bytes(data, name)
+
+
+def validate_bytes(data: bytes, name: str = "<memory>") -> list[Problem]:
+    """Check the bytes of a TEI file (``validate_file`` once the file is read); a build
+    checks each file's bytes in the worker that made them, before they are written."""
     if not data.strip():
         return [Problem(name, None, "empty file, not an XML document", "xml")]
     if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):

@@ -6,7 +6,9 @@ the plain-text sources (``source/``, when given or when the build has them) and
 a reader of the deposit can trace every file back to what it was made from.  Checksums
 are SHA-512 (``manifest-sha512.txt``, ``tagmanifest-sha512.txt``).
 
-The bag is assembled in a temporary folder next to DEST (``.DEST.tei-edition-PID-….tmp``,
+The payload is copied, hashed and listed in one pass, a file at a time (memory flat in
+the size of the build); the manifests are written in bagit's order, so the bag is the
+one ``bagit.make_bag`` would make.  The bag is assembled in a temporary folder next to DEST (``.DEST.tei-edition-PID-….tmp``,
 removed by the next run if this one is killed) and renamed into place, so a failed run
 never leaves half a bag; an existing bag at DEST is replaced, any other
 non-empty folder is refused.  With SOURCE_DATE_EPOCH set the Bagging-Date comes from it
@@ -19,8 +21,11 @@ import datetime as dt
 import hashlib
 import importlib.resources
 import os
+import re
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import bagit
@@ -79,16 +84,70 @@ def _not_payload(path: Path) -> bool:
             or name == ".DS_Store" or "__pycache__" in path.parts)
 
 
-def _copy_tree(src: Path, dst: Path) -> None:
-    for path in sorted(src.rglob("*")):
-        if _not_payload(path):
-            continue
-        target = dst / path.relative_to(src)
-        if path.is_dir():
-            target.mkdir(parents=True, exist_ok=True)
-        elif path.is_file():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
+Tree = dict  # name -> Path (a file or folder of the build) or Tree (a folder made here)
+
+
+def _entries(node: Path | Tree) -> Tree:
+    if isinstance(node, dict):
+        return node
+    return {c.name: c for c in node.iterdir() if not _not_payload(c)}
+
+
+def _is_dir(node: Path | Tree) -> bool:
+    return isinstance(node, dict) or node.is_dir()
+
+
+def _payload(tree: Tree, rel: str = "data") -> Iterator[tuple[str, Path]]:
+    """(path in the bag, source file) in bagit's manifest order: a folder's files sorted
+    by name, then its sub-folders, each in turn (os.walk, sorted)."""
+    files = sorted((n, p) for n, p in tree.items() if not _is_dir(p) and p.is_file())
+    dirs = sorted(((n, p) for n, p in tree.items() if _is_dir(p)), key=lambda np: np[0])
+    for name, path in files:
+        yield f"{rel}/{name}", path
+    for name, node in dirs:
+        yield from _payload(_entries(node), f"{rel}/{name}")
+
+
+def _copy_hashed(src: Path, target: Path, algs: list[str]) -> tuple[int, list]:
+    """Copy ``src`` to ``target``, hashing the bytes on the way: (size, hashers)."""
+    hashers = [hashlib.new(alg) for alg in algs]
+    size = 0
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(src, "rb") as fin, open(target, "wb") as fout:
+        while block := fin.read(1 << 20):
+            fout.write(block)
+            size += len(block)
+            for h in hashers:
+                h.update(block)
+    return size, hashers
+
+
+def _write_payload(tree: Tree, work: Path) -> tuple[int, int, int]:
+    """Copy every payload file into the bag, hashing it on the way, and stream the
+    manifests: each file is read once. Returns (bytes, files, TEI documents)."""
+    total = count = docs = 0
+    with ExitStack() as stack:
+        manifests = {alg: stack.enter_context(open(work / f"manifest-{alg}.txt", "w",
+                                                   encoding="utf-8", newline="\n"))
+                     for alg in CHECKSUMS}
+        for rel, src in _payload(tree):
+            size, hashers = _copy_hashed(src, work / rel, CHECKSUMS)
+            total += size
+            count += 1
+            docs += rel.startswith("data/tei/") and rel.endswith(".xml") and rel.count("/") == 2
+            name = rel.replace("\r", "%0D").replace("\n", "%0A")
+            for alg, h in zip(CHECKSUMS, hashers, strict=True):
+                manifests[alg].write(f"{h.hexdigest()}  {name}\n")
+    return total, count, docs
+
+
+def _write_bag_info(path: Path, info: dict) -> None:
+    """bag-info.txt as bagit writes it: fields sorted, line breaks removed."""
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        for key in sorted(info):
+            values = info[key] if isinstance(info[key], list) else [info[key]]
+            for value in values:
+                fh.write("%s: %s\n" % (key, re.sub(r"\n|\r|(\r\n)", "", str(value))))
 
 
 def _write_tagmanifests(bag_dir: Path) -> None:
@@ -118,48 +177,64 @@ def _source_name(tei: Path) -> str | None:
     return None
 
 
-def write_manifest(work: Path) -> int:
-    """data/manifest.csv: each TEI file with its source and exports (paths in data/)."""
+def _sha512(path: Path) -> str:
+    h = hashlib.sha512()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
+def write_manifest(tree: Tree, target: Path) -> int:
+    """manifest.csv (data/manifest.csv in the bag): each TEI file of the payload ``tree``
+    with its source and exports (paths in data/)."""
     import csv
-    import io
 
     from .html import page_name
 
-    rows = []
-    for tei in sorted((work / "tei").glob("*.xml")):
-        stem = tei.stem
-        name = _source_name(tei) or f"{stem}.txt"
-        src = work / "source" / name
-        if not src.is_file():
-            src = work / "source" / f"{stem}.txt"
-        row = {"source": f"source/{src.name}" if src.is_file() else "",
-               "source_sha512": hashlib.sha512(src.read_bytes()).hexdigest()
-               if src.is_file() else "",
-               "tei": f"tei/{tei.name}",
-               "tei_sha512": hashlib.sha512(tei.read_bytes()).hexdigest()}
-        for col, path in (("html", f"html/{page_name(stem)}"), ("text", f"text/{stem}.txt"),
-                          ("json", f"json/{stem}.json")):
-            row[col] = path if (work / path).is_file() else ""
-        if not row["source"]:
-            row["source"] = ""  # the source was not given to the bag
-        rows.append(row)
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, MANIFEST_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    (work / SOURCE_MANIFEST).write_text(buf.getvalue(), encoding="utf-8")
-    return len(rows)
+    tei_dir = tree.get("tei")
+    sources = _entries(tree["source"]) if "source" in tree else {}
+    exports = {sub: _entries(tree[sub]) if sub in tree else {} for sub in ("html", "text", "json")}
+    teis = sorted((n, p) for n, p in _entries(tei_dir).items()
+                  if n.endswith(".xml") and not _is_dir(p) and p.is_file()) if tei_dir else []
+    n = 0
+    with open(target, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, MANIFEST_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for name, tei in teis:
+            stem = name[:-len(".xml")]
+            src_name = _source_name(tei) or f"{stem}.txt"
+            src = sources.get(src_name)
+            if src is None or _is_dir(src) or not src.is_file():
+                src_name = f"{stem}.txt"
+                src = sources.get(src_name)
+            found = src is not None and not _is_dir(src) and src.is_file()
+            row = {"source": f"source/{src_name}" if found else "",
+                   "source_sha512": _sha512(src) if found else "",
+                   "tei": f"tei/{name}", "tei_sha512": _sha512(tei)}
+            for col, sub, fname in (("html", "html", page_name(stem)),
+                                    ("text", "text", f"{stem}.txt"),
+                                    ("json", "json", f"{stem}.json")):
+                node = exports[sub].get(fname)
+                row[col] = f"{sub}/{fname}" if node is not None and not _is_dir(node) \
+                    and node.is_file() else ""
+            writer.writerow(row)
+            n += 1
+    return n
 
 
 def make_bag(build_dir: Path, dest: Path, info: dict | None = None,
              sources: list[Path] | None = None) -> Path:
     """Bag the TEI files, the exports, the schema and the sources of BUILD_DIR into DEST
-    (``sources``: the plain-text files the TEI was made from, else BUILD_DIR/source/);
-    validate it.
+    (``sources``: the plain-text files the TEI was made from, else BUILD_DIR/source/).
 
     ``info`` may hold Source-Organization, Contact-Name, Contact-Email,
     External-Description and any other bag-info field; Bagging-Date, Payload-Oxum and
-    Bag-Size are filled in."""
+    Bag-Size are filled in.
+
+    The checksums are those of the bytes written, so the bag is not read back here
+    (reading it right after writing would read the page cache and prove nothing);
+    ``verify_bag`` (``tei-edition package``, ``package --verify``) checks every file."""
     build_dir, dest = Path(build_dir), Path(dest)
     if not (build_dir / "tei").is_dir():
         raise BagProblem(f"{build_dir} has no tei/ folder: not a build folder")
@@ -171,24 +246,21 @@ def make_bag(build_dir: Path, dest: Path, info: dict | None = None,
     prefix, suffix = temp_name(dest.name)
     work = Path(tempfile.mkdtemp(prefix=prefix, suffix=suffix, dir=dest.parent))
     try:
-        for name in PAYLOAD:
-            src = build_dir / name
-            if src.is_dir():
-                _copy_tree(src, work / name)
-            elif src.is_file():
-                shutil.copyfile(src, work / name)
+        tree: Tree = {name: build_dir / name for name in PAYLOAD
+                      if (build_dir / name).exists() and not _not_payload(build_dir / name)}
         schema = schema_dir()
         if schema is not None:
-            _copy_tree(schema, work / "schema")
-        for src in sources or []:
-            src = Path(src)
-            if src.is_file():
-                (work / "source").mkdir(exist_ok=True)
-                shutil.copyfile(src, work / "source" / src.name)
-        write_manifest(work)
-        files = [p for p in work.rglob("*") if p.is_file()]
-        total = sum(p.stat().st_size for p in files)
-        n_docs = len(list((work / "tei").glob("*.xml")))
+            tree["schema"] = schema
+        given = {Path(s).name: Path(s) for s in sources or [] if Path(s).is_file()}
+        if given:  # the sources named, beside any the build folder holds
+            have = tree.get("source")
+            tree["source"] = {**(_entries(have) if have is not None and _is_dir(have) else {}),
+                              **given}
+        staged = work / f".{SOURCE_MANIFEST}.staged"
+        write_manifest(tree, staged)
+        tree[SOURCE_MANIFEST] = staged
+        total, count, n_docs = _write_payload(tree, work)
+        staged.unlink()
         bag_info = {k: v for k, v in (info or {}).items() if v}
         bag_info.setdefault(
             "External-Description",
@@ -201,9 +273,9 @@ def make_bag(build_dir: Path, dest: Path, info: dict | None = None,
         bag_info["Bag-Size"] = _human(total)
         bag_info.setdefault("Bag-Software-Agent",
                             f"tei-edition {__version__} with bagit.py {bagit.VERSION}")
-        bagit.make_bag(str(work), bag_info, processes=1, checksums=CHECKSUMS)
+        bag_info["Payload-Oxum"] = f"{total}.{count}"
+        _write_bag_info(work / "bag-info.txt", bag_info)
         _write_tagmanifests(work)
-        verify_bag(work)
         os.chmod(work, 0o755)  # mkdtemp makes 0700 folders; bagit copies that to data/
         os.chmod(work / "data", 0o755)
         if dest.exists():

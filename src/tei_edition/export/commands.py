@@ -9,12 +9,12 @@ from pathlib import Path
 import click
 
 from .. import outputs
-from ..pipeline import write_atomic
 from .bag import BagProblem, make_bag, verify_bag
+from .build import export_documents
 from .cmif import export_cmif
 from .common import ExportError, Reading, merged_entries, read_many, tei_files
-from .corpus import build_corpus
-from .csvx import export_csv
+from .corpus import write_corpus
+from .csvx import export_csv, write_csv
 from .html import export_html, page_name, sibling_files
 from .jsonx import export_json
 from .search import SearchUnavailable, build_search_index
@@ -56,52 +56,66 @@ def export_formats(readings: list[Reading], out: Path, formats: list[str],
 
 
 def export_all(tei_paths: list[Path], build_dir: Path, search_index: bool = True,
-               jobs: int = 1) -> dict:
+               jobs: int = 1, engine=None) -> dict:
     """Every export of a build: html/, text/, json/, index/*.csv and corpus.xml.
 
     Returns a summary: documents, failed [(path, why)], mentions by kind, index entries by
-    kind, search (Pagefind's figures, or why there is no index), seconds.  A file that cannot be read is reported, the others still exported."""
+    kind, search (Pagefind's figures, or why there is no index), seconds and, in
+    ``timings``, the seconds of each export.  A file that cannot be read is reported, the
+    others still exported.  The HTML pages, text and JSON are written a document at a time
+    (export/build.py); the document pages are rendered by ``jobs`` forked processes
+    (``engine``: a local one gives its worker count).  corpus.xml is written a document at
+    a time too."""
     start = time.perf_counter()
     build_dir = Path(build_dir)
     if outputs.current() is None:  # on its own: the build folder's manifest decides
         with outputs.session(build_dir):
-            return export_all(tei_paths, build_dir)
-    start = time.perf_counter()
+            return export_all(tei_paths, build_dir, search_index, jobs, engine)
+    if engine is not None and engine.name == "local":
+        jobs = engine.workers
+    timings: dict[str, float] = {}
+    clock = [time.perf_counter()]
+
+    def lap(stage: str) -> None:
+        now = time.perf_counter()
+        timings[stage] = now - clock[0]
+        clock[0] = now
+
     paths = tei_files([Path(p) for p in tei_paths])
-    readings, failed = read_many(paths)
     html_dir = build_dir / "html"
     links = sibling_files(html_dir, {"TEI": (build_dir / "tei", ".xml"),
                                      "Text": (build_dir / "text", ".txt"),
                                      "JSON": (build_dir / "json", ".json")})
-    out = {
-        "html": export_html(readings, html_dir, files=links, jobs=jobs),
-        "text": export_text(readings, build_dir / "text"),
-        "json": export_json(readings, build_dir / "json"),
-    }
+    # a document at a time; what stays in memory is a slim reading of each (export/build.py)
+    readings, failed, out = export_documents(paths, build_dir, links, jobs)
+    lap("html, text, json")
     for sub, suffix in (("html", ".html"), ("text", ".txt"), ("json", ".json")):
         remove_stale(build_dir / sub, suffix, out[sub])
-    export_csv(readings, build_dir / "index")
+    index = merged_entries(readings)
+    write_csv(readings, build_dir / "index", index)
+    lap("csv")
     export_cmif(readings, build_dir / "cmif.xml", page_of=lambda stem: "html/" + page_name(stem))
+    lap("cmif")
     search: dict | str
     try:
         search = build_search_index(html_dir) if search_index else "not built"
     except SearchUnavailable as e:
         search = str(e)
+    lap("search")
     good = [r.path for r in readings]
     if good:
-        corpus, corpus_failed = build_corpus(good)
-        write_atomic(build_dir / "corpus.xml", corpus)
-        failed += corpus_failed
+        failed += write_corpus(good, build_dir / "corpus.xml")
+    lap("corpus")
     mentions: dict[str, int] = {}
     for r in readings:
         for m in r.mentions:
             mentions[m.kind] = mentions.get(m.kind, 0) + 1
     entities: dict[str, int] = {}
-    for e in merged_entries(readings).values():
+    for e in index.values():
         entities[e.kind] = entities.get(e.kind, 0) + 1
     return {"documents": len(readings), "failed": [(str(p), why) for p, why in failed],
             "mentions": mentions, "entities": entities, "search": search,
-            "seconds": time.perf_counter() - start}
+            "seconds": time.perf_counter() - start, "timings": timings}
 
 
 @click.command("export")
@@ -181,6 +195,7 @@ def package(build_dir: Path | None, dest: Path | None, verify: Path | None,
     try:
         files = [f for s in sources for f in (sorted(s.glob("*.txt")) if s.is_dir() else [s])]
         made = make_bag(build_dir, dest, info, sources=files)
+        verify_bag(made)  # an explicit deposit is read back and checked file by file
     except OSError as e:
         _err(f"error: bag {dest}: cannot write{' ' + e.filename if e.filename else ''}: "
              f"{outputs.describe(e)}")

@@ -699,7 +699,11 @@ def render_text(blocks: list[Block], page_markers: bool = False,
 def read_tei(path: Path | str) -> Reading:
     """Parse one TEI file and build its reading model; raises ExportError."""
     path = Path(path)
-    root = parse(path).getroot()
+    return reading_of(parse(path).getroot(), path)
+
+
+def reading_of(root: etree._Element, path: Path) -> Reading:
+    """The reading model of a parsed TEI root (``read_tei`` without the parse)."""
     meta = read_meta(root, path.stem)
     entries = read_entries(root)
     images: dict[str, str] = {}

@@ -10,6 +10,7 @@ document rewritten), so ids are unique in the corpus.
 from __future__ import annotations
 
 import copy
+import io
 from pathlib import Path
 
 from lxml import etree
@@ -160,11 +161,77 @@ def _dedupe_ids(doc: etree._Element, stem: str, taken: set[str]) -> None:
                 el.set(attr, " ".join(parts))
 
 
-def build_corpus(paths: list[Path], title: str = "tei-edition corpus"
-                 ) -> tuple[bytes, list[tuple[Path, str]]]:
-    """The teiCorpus as bytes, and the files that could not be included (with why)."""
+_PLACEHOLDER = "tei-edition: documents"
+
+
+class CorpusWriter:
+    """Writes a teiCorpus to ``fh`` one document at a time (memory flat in the corpus).
+
+    The header and the merged standOff come first, so ``index`` must already hold the
+    standOff of every document (``_Index.add``); ``add`` then takes each parsed TEI root in
+    turn (its standOff is dropped, clashing ids renamed) and ``close`` ends the corpus.  The
+    bytes are those of the whole tree serialised at once."""
+
+    def __init__(self, fh, index: _Index, n_docs: int, title: str = "tei-edition corpus"):
+        corpus = _E("teiCorpus")
+        corpus.set("{http://www.w3.org/XML/1998/namespace}lang", "en")
+        # Only our own element-only parts are indented: indenting a document would change
+        # the white space of its mixed content.
+        corpus.text = "\n  "
+        header = _corpus_header(n_docs, title)
+        etree.indent(header, space="  ", level=1)
+        corpus.append(header)
+        so = index.standoff()
+        if so is not None:
+            etree.indent(so, space="  ", level=1)
+            corpus.append(so)
+        for el in corpus:
+            el.tail = "\n  "
+        mark = etree.Comment(_PLACEHOLDER)
+        mark.tail = "\n"
+        corpus.append(mark)
+        data = etree.tostring(corpus, xml_declaration=True, encoding="UTF-8") + b"\n"
+        self._head, self._tail = data.split(etree.tostring(mark, with_tail=False), 1)
+        self._fh, self._first, self.taken = fh, True, index.ids() | {"corpus"}
+        fh.write(self._head)
+
+    def add(self, root: etree._Element, stem: str) -> None:
+        strip_standoff(root)
+        _dedupe_ids(root, stem, self.taken)
+        self._write(corpus_member(root))
+
+    def _write(self, data: bytes) -> None:
+        self._fh.write(data if self._first else b"\n  " + data)
+        self._first = False
+
+    def close(self) -> None:
+        self._fh.write(self._tail)
+
+
+_TEI_DECL = f' xmlns="{TEI_NS}"'.encode()
+
+
+def strip_standoff(root: etree._Element) -> None:
+    for so in root.findall("t:standOff", NS):
+        root.remove(so)
+
+
+def corpus_member(root: etree._Element) -> bytes:
+    """A TEI root serialised as a child of teiCorpus (the namespace is declared there)."""
+    root.tail = None
+    _E("teiCorpus").append(root)
+    data = etree.tostring(root, encoding="UTF-8", xml_declaration=False)
+    end = data.index(b">")
+    if data.count(_TEI_DECL, 0, end) == 1:
+        data = data.replace(_TEI_DECL, b"", 1)
+    return data
+
+
+def _index(paths: list[Path]) -> tuple[_Index, list[Path], list[tuple[Path, str]]]:
+    """The standOff of every file (one tree in memory at a time), the files that parse,
+    and those that do not (with why)."""
     index = _Index()
-    docs: list[tuple[str, etree._Element]] = []
+    good: list[Path] = []
     failures: list[tuple[Path, str]] = []
     for p in paths:
         try:
@@ -174,28 +241,35 @@ def build_corpus(paths: list[Path], title: str = "tei-edition corpus"
             continue
         for so in root.findall("t:standOff", NS):
             index.add(so)
-            root.remove(so)
-        docs.append((Path(p).stem, root))
-    if not docs:
+        good.append(Path(p))
+    if not good:
         raise ExportError("no document to put in the corpus")
-    corpus = _E("teiCorpus")
-    corpus.set("{http://www.w3.org/XML/1998/namespace}lang", "en")
-    # Only our own element-only parts are indented: indenting a document would change
-    # the white space of its mixed content.
-    corpus.text = "\n  "
-    header = _corpus_header(len(docs), title)
-    etree.indent(header, space="  ", level=1)
-    corpus.append(header)
-    so = index.standoff()
-    if so is not None:
-        etree.indent(so, space="  ", level=1)
-        corpus.append(so)
-    taken = index.ids() | {"corpus"}
-    for stem, root in docs:
-        _dedupe_ids(root, stem, taken)
-        corpus.append(root)
-    for el in corpus:
-        el.tail = "\n  "
-    corpus[-1].tail = "\n"
-    data = etree.tostring(corpus, xml_declaration=True, encoding="UTF-8")
-    return data + b"\n", failures
+    return index, good, failures
+
+
+def _write(fh, index: _Index, good: list[Path], title: str) -> None:
+    writer = CorpusWriter(fh, index, len(good), title)
+    for p in good:
+        writer.add(parse(p).getroot(), p.stem)
+    writer.close()
+
+
+def build_corpus(paths: list[Path], title: str = "tei-edition corpus"
+                 ) -> tuple[bytes, list[tuple[Path, str]]]:
+    """The teiCorpus as bytes, and the files that could not be included (with why)."""
+    index, good, failures = _index(paths)
+    buf = io.BytesIO()
+    _write(buf, index, good, title)
+    return buf.getvalue(), failures
+
+
+def write_corpus(paths: list[Path], target: Path, title: str = "tei-edition corpus"
+                 ) -> list[tuple[Path, str]]:
+    """``build_corpus`` streamed into ``target`` a document at a time (through the
+    current output session: outputs.stream_file); returns the files left out."""
+    from ..outputs import stream_file
+
+    index, good, failures = _index(paths)
+    with stream_file(target) as fh:
+        _write(fh, index, good, title)
+    return failures

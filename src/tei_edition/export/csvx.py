@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..pipeline import write_atomic
-from .common import Reading, authority_ids, merged_entries
+from .common import Entry, Reading, authority_ids, merged_entries
 
 FILES = {"person": "persons.csv", "place": "places.csv", "org": "orgs.csv"}
 ENTITY_COLUMNS = ["document", "type", "surface", "ref", "authority_ids", "page", "name",
@@ -15,20 +16,30 @@ ENTITY_COLUMNS = ["document", "type", "surface", "ref", "authority_ids", "page",
 DATE_COLUMNS = ["document", "type", "surface", "value", "page", "start", "end"]
 
 
+def csv_rows(reading: Reading, index: dict[str, Entry], only: str | None = None
+             ) -> Iterator[tuple[str, list]]:
+    """(file name, row) for each mention of one document, in text order (``only``: the
+    rows of that file)."""
+    r = reading
+    for m in r.mentions:
+        if only is not None and only != ("dates.csv" if m.kind == "date" else FILES[m.kind]):
+            continue
+        if m.kind == "date":
+            yield "dates.csv", [r.stem, "date", m.surface, m.value, m.page or "", m.start,
+                                m.end]
+            continue
+        entry = index.get(m.target) if m.target else None
+        yield FILES[m.kind], [r.stem, m.kind, m.surface, m.ref, authority_ids(entry),
+                              m.page or "", entry.label if entry else "", m.start, m.end]
+
+
 def csv_tables(readings: list[Reading]) -> dict[str, str]:
     """File name -> CSV text; documents in the order given, mentions in text order."""
     index = merged_entries(readings)
     rows: dict[str, list[list]] = {name: [] for name in [*FILES.values(), "dates.csv"]}
     for r in readings:
-        for m in r.mentions:
-            if m.kind == "date":
-                rows["dates.csv"].append([r.stem, "date", m.surface, m.value, m.page or "",
-                                          m.start, m.end])
-                continue
-            entry = index.get(m.target) if m.target else None
-            rows[FILES[m.kind]].append([r.stem, m.kind, m.surface, m.ref,
-                                        authority_ids(entry), m.page or "",
-                                        entry.label if entry else "", m.start, m.end])
+        for name, row in csv_rows(r, index):
+            rows[name].append(row)
     tables = {}
     for name, body in rows.items():
         buf = io.StringIO()
@@ -43,5 +54,21 @@ def export_csv(readings: list[Reading], out: Path) -> list[Path]:
     written = []
     for name, data in csv_tables(readings).items():
         write_atomic(out / name, data.encode("utf-8"))
+        written.append(out / name)
+    return written
+
+
+def write_csv(readings: list[Reading], out: Path, index: dict[str, Entry]) -> list[Path]:
+    """``export_csv`` a row at a time: each file streamed on its own (outputs.stream_file:
+    the session's checks, a write error one line naming the file), the same bytes."""
+    from ..outputs import stream_file
+
+    written = []
+    for name in [*FILES.values(), "dates.csv"]:
+        with stream_file(out / name, text=True) as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(DATE_COLUMNS if name == "dates.csv" else ENTITY_COLUMNS)
+            for r in readings:
+                w.writerows(row for _name, row in csv_rows(r, index, name))
         written.append(out / name)
     return written

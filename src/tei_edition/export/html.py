@@ -34,6 +34,7 @@ from urllib.parse import quote
 
 from lxml import etree
 
+from .. import outputs
 from ..pipeline import write_atomic
 from .common import Entry, Mention, Reading, authority_links, human_date, merged_entries, no_gc
 
@@ -771,7 +772,7 @@ def _document_pages(start: int, step: int) -> list[str]:
     """Render and write document pages start, start+step, … of the job; their names."""
     ordered, index, out, files = (_JOB[k] for k in ("ordered", "index", "out", "files"))
     renderer = _Renderer(index)
-    names = []
+    names: list[str] = []
     with no_gc():
         for i in range(start, len(ordered), step):
             r = ordered[i]
@@ -783,6 +784,21 @@ def _document_pages(start: int, step: int) -> list[str]:
             write_atomic(out / name, document_page(r, index, prev, nxt, links, renderer))
             names.append(name)
     return names
+
+
+def _forked_pages(start: int, step: int) -> tuple[list[str], dict[str, str], list[str]]:
+    """``_document_pages`` in a forked worker: its writes went through the worker's copy
+    of the output session, so what it recorded (and the problems it met, said already)
+    goes back to the session of the build (outputs.py)."""
+    session = outputs.current()
+    before = len(session.problems) if session is not None else 0
+    names = _document_pages(start, step)
+    if session is None:
+        return names, {}, []
+    out = _JOB["out"]
+    keys = [session.key(out / n) for n in names]
+    return (names, {k: session.record[k] for k in keys if k in session.record},
+            session.problems[before:])
 
 
 def export_html(readings: list[Reading], out: Path, paging: Paging = Paging(),
@@ -820,7 +836,7 @@ def _export_html(readings: list[Reading], out: Path, paging: Paging,
             from concurrent.futures import ProcessPoolExecutor
 
             pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
-            pending = [pool.submit(_document_pages, k, jobs) for k in range(jobs)]
+            pending = [pool.submit(_forked_pages, k, jobs) for k in range(jobs)]
         else:
             written += [out / n for n in _document_pages(0, 1)]
         with no_gc():
@@ -838,8 +854,13 @@ def _export_html(readings: list[Reading], out: Path, paging: Paging,
                             put(name, data)
             put("search.html", search_page(readings))
         if pending is not None:
+            session = outputs.current()
             for f in pending:
-                written += [out / n for n in f.result()]
+                names, record, problems = f.result()
+                written += [out / n for n in names]
+                if session is not None:
+                    session.record.update(record)
+                    session.problems += problems
     finally:
         if pool is not None:
             pool.shutdown()
