@@ -190,7 +190,7 @@ class PersonFinder:
         # words the document also uses in lower case are common words, not names
         # a label opening two or more paragraphs ("Stans: ...") is a speaker
         self.speakers = Counter(
-            m.group("name") for b in doc.blocks if b.role == "paragraph"
+            m.group("name") for b in doc.blocks if b.role == "paragraph" and ":" in b.text[:60]
             for m in [SPEAKER.match(b.text)] if m
         )
         self.lower_words = {
@@ -216,11 +216,11 @@ class PersonFinder:
             titled, initialed, given = self._scan(text)
             for m in titled:
                 self._add_regex(bi, m, "title", m.group("title"))
-            for m in EAST_ASIAN.finditer(text):
+            for m in (EAST_ASIAN.finditer(text) if "-" in text or "–" in text else ()):
                 if m.group("sur") not in NON_NAMES and m.group("sur") not in FUNCTION_WORDS:
                     self._add(bi, m.start("name"), m.end("name"), "given", surname=m.group("sur"),
                               given=[m.group("given")])
-            m = SPEAKER.match(text) if block.role == "paragraph" else None
+            m = SPEAKER.match(text) if block.role == "paragraph" and ":" in text[:60] else None
             if m and (self.speakers[m.group("name")] > 1
                       or self.auth.surname_candidates(_split_name(m.group("name"))[0])):
                 self._add_regex(bi, m, "speaker")
@@ -232,7 +232,7 @@ class PersonFinder:
                 self._add_regex(bi, m, "initials")
             for m in given:
                 self._add_regex(bi, m, "given")
-            for m in PAREN.finditer(text):
+            for m in (PAREN.finditer(text) if "(" in text else ()):
                 before = text[max(0, m.start() - 120) : m.start()]
                 if OFFICE_WORDS.search(before):
                     # the office phrase since the previous "(", "by", "from" or "to" is context
