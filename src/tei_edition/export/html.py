@@ -580,8 +580,11 @@ def entity_index_pages(kind: str, readings: list[Reading], index: dict[str, Entr
             letter_page.setdefault(_initial(e.label), i)
     unlinked_name = fname.replace(".html", "-unlinked.html")
     surfaces = sorted(unlinked, key=lambda s: (s.casefold(), s))
-    un_chunks = _paginate(surfaces, lambda s: 1 + min(len(unlinked[s]), paging.links),
-                          paging.links) if surfaces else []
+    # a mention of an unlinked name is shown with its context, four times the weight of a
+    # plain link: a quarter as many per page keeps every page small ("China" after 1949)
+    cap = max(1, paging.links // 4)
+    un_chunks = _paginate(surfaces, lambda s: 1 + min(len(unlinked[s]), cap),
+                          cap) if surfaces else []
     total_mentions = sum(len(ms) for hits in by_target.values() for _, ms in hits)
     out = []
     for i, chunk in enumerate(chunks, 1):
@@ -633,9 +636,9 @@ def entity_index_pages(kind: str, readings: list[Reading], index: dict[str, Entr
             sec = _sub(main, "section", class_="entry")
             _sub(sec, "h2", surface)
             _sub(sec, "p", _count_text(hits), class_="count")
-            _mention_list(sec, hits[:paging.links], slots)
-            if len(hits) > paging.links:
-                _sub(sec, "p", f"and {len(hits) - paging.links} more documents (use the "
+            _mention_list(sec, hits[:cap], slots)
+            if len(hits) > cap:
+                _sub(sec, "p", f"and {len(hits) - cap} more documents (use the "
                                "search)", class_="docs")
         _pages_nav(main, unlinked_name, i, len(un_chunks))
         _footer(html, f"{label} named in the edition but not linked to an index entry.")
