@@ -295,12 +295,7 @@ class DTS:
                    start: str | None = None, end: str | None = None,
                    down: str | None = None, tree: str | None = None,
                    page: str | None = None) -> dict:
-        if not resource:
-            raise DTSError(400, "resource is required")
-        if ref is not None and (start is not None or end is not None):
-            raise DTSError(400, "ref cannot be used with start or end")
-        if (start is None) != (end is None):
-            raise DTSError(400, "start and end go together")
+        _check_range(resource, ref, start, end)
         self.cat.path(resource)
         depth = _int(down, "down", -1) if down is not None else None
         if depth is not None and depth < -1:
@@ -341,12 +336,7 @@ class DTS:
     def document(self, resource: str | None = None, ref: str | None = None,
                  start: str | None = None, end: str | None = None, tree: str | None = None,
                  mediaType: str | None = None) -> bytes:
-        if not resource:
-            raise DTSError(400, "resource is required")
-        if ref is not None and (start is not None or end is not None):
-            raise DTSError(400, "ref cannot be used with start or end")
-        if (start is None) != (end is None):
-            raise DTSError(400, "start and end go together")
+        _check_range(resource, ref, start, end)
         path = self.cat.path(resource)
         if mediaType not in (None, TEI_MEDIA):
             raise DTSError(404, f"media type {mediaType!r} is not available "
@@ -481,3 +471,14 @@ def _page_content(root: etree._Element, t: Tree, first: Unit, last: Unit) -> lis
 
     result = prune(body) if body is not None else None
     return list(result) if result is not None else []
+
+
+def _check_range(resource: str | None, ref: str | None, start: str | None,
+                 end: str | None) -> None:
+    """The parameters navigation and document share: a resource, and ref or start/end."""
+    if not resource:
+        raise DTSError(400, "resource is required")
+    if ref is not None and (start is not None or end is not None):
+        raise DTSError(400, "ref cannot be used with start or end")
+    if (start is None) != (end is None):
+        raise DTSError(400, "start and end go together")
