@@ -48,6 +48,7 @@ def test_scheduler_without_dask_engine_is_refused():
 
 def test_dask_missing_one_line_exit_2(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if the extra were absent
+    monkeypatch.chdir(tmp_path)  # no tei-edition.toml (whose files may be absent) is read
     result = CliRunner().invoke(main, ["build", str(SEEDS), "-o", str(tmp_path / "b"),
                                        "--engine", "dask"])
     assert result.exit_code == 2

@@ -18,6 +18,13 @@ from tei_edition.cli import main
 from tei_edition.outputs import MANIFEST, Outputs, atomic_write, clean_leftovers, temp_name
 
 
+@pytest.fixture(autouse=True)
+def _away_from_the_repository(tmp_path, monkeypatch):
+    """These tests count message lines: the repository's tei-edition.toml (whose person
+    file is absent where ../shared is) must not add a warning of its own."""
+    monkeypatch.chdir(tmp_path)
+
+
 def run(*args: str):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
