@@ -35,10 +35,16 @@ AUTH_OPTIONS = [
 ]
 
 
-def auth_options(f):
-    for option in reversed(AUTH_OPTIONS):
-        f = option(f)
-    return f
+def _options(options: list):
+    """One decorator for a group of options shared by several commands."""
+    def decorate(f):
+        for option in reversed(options):
+            f = option(f)
+        return f
+    return decorate
+
+
+auth_options = _options(AUTH_OPTIONS)
 
 
 FORCE = click.option("--force", is_flag=True,
@@ -173,10 +179,7 @@ ENGINE_OPTIONS = [
 ]
 
 
-def engine_options(f):
-    for option in reversed(ENGINE_OPTIONS):
-        f = option(f)
-    return f
+engine_options = _options(ENGINE_OPTIONS)
 
 
 def _engine(name: str, jobs: int, scheduler: str | None):

@@ -9,7 +9,6 @@ resolution, and validity against the project's schema.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections import Counter
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from .jsonfile import read_json_object
 from .namespaces import NS, T
 
 PAGE = re.compile(r"\[Page [^\]]*\]", re.IGNORECASE)
@@ -113,17 +113,13 @@ class GoldError(ValueError):
 def read_gold(gold_path: Path) -> tuple[dict, str]:
     """The gold record and its source text, checked for the fields the scores use."""
     source_path = gold_path.with_name(gold_path.name[: -len(".gold.json")] + ".txt")
+    gold = read_json_object(gold_path, GoldError, str(gold_path))
     try:
-        gold = json.loads(gold_path.read_text(encoding="utf-8"))
         source = source_path.read_text(encoding="utf-8")
     except OSError as err:
-        raise GoldError(f"{err.filename}: cannot read: {err.strerror or err}") from None
+        raise GoldError(f"{source_path}: cannot read: {err.strerror or err}") from None
     except UnicodeDecodeError:
-        raise GoldError(f"{gold_path}: not UTF-8 text") from None
-    except ValueError as err:
-        raise GoldError(f"{gold_path}: not valid JSON ({err})") from None
-    if not isinstance(gold, dict):
-        raise GoldError(f"{gold_path}: expected a JSON object")
+        raise GoldError(f"{source_path}: not UTF-8 text") from None
     shapes = {"title": str, "pages": list, "persons": list}
     for key, kind in shapes.items():
         if not isinstance(gold.get(key), kind):

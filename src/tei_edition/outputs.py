@@ -194,14 +194,17 @@ class Outputs:
             return f"{path}: changed since tei-edition wrote it; kept (--force replaces it)"
         return f"{path}: not written by tei-edition; kept (--force replaces it)"
 
+    def _clean_once(self, folder: Path) -> None:
+        """A killed run's temporary files in ``folder`` go before the first write there."""
+        if folder not in self._cleaned:
+            self._cleaned.add(folder)
+            clean_leftovers(folder)
+
     def write(self, path: Path, data: bytes) -> bool:
         """Write ``data`` to ``path`` unless that would replace a file that is not ours.
         Returns True when the file now holds ``data``; else a problem is recorded."""
         path = Path(path)
-        folder = path.parent
-        if folder not in self._cleaned:
-            self._cleaned.add(folder)
-            clean_leftovers(folder)
+        self._clean_once(path.parent)
         try:
             state = self.state(path)
             if state == FOREIGN and self.same(path, data):
@@ -262,10 +265,7 @@ class Outputs:
         ``write`` decide whether it replaces ``path``.  A write error ends the block and
         becomes one problem naming the file (the caller goes on with the next file)."""
         path = Path(path)
-        folder = path.parent
-        if folder not in self._cleaned:
-            self._cleaned.add(folder)
-            clean_leftovers(folder)
+        self._clean_once(path.parent)
         try:
             sink = _Sink(path, text)
         except OSError as err:  # the folder cannot be made or written: nothing to keep

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import ahocorasick
 
+from ..jsonfile import read_json_object
 from . import lexicon
 
 # Cities at least this large are matched by their GeoNames name.
@@ -57,17 +58,7 @@ class AuthorityError(ValueError):
 
 
 def _read_json(path: Path, what: str) -> dict:
-    try:
-        obj = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as err:
-        raise AuthorityError(f"{what} file {path}: cannot read: {err.strerror or err}") from None
-    except UnicodeDecodeError:
-        raise AuthorityError(f"{what} file {path}: not UTF-8 text") from None
-    except ValueError as err:
-        raise AuthorityError(f"{what} file {path}: not valid JSON ({err})") from None
-    if not isinstance(obj, dict):
-        raise AuthorityError(f"{what} file {path}: expected a JSON object at the top")
-    return obj
+    return read_json_object(path, AuthorityError, f"{what} file {path}")
 
 
 class _Lines:

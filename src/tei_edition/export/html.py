@@ -22,10 +22,11 @@ Page sizes are bounded by :class:`Paging` so that no index page grows with the c
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from html import escape
 from importlib import resources
@@ -290,17 +291,23 @@ def _entity_item(e: Entry) -> etree._Element:
         _sub(li, "div", f"{e.birth or '?'}–{e.death or ''}", class_="life")
     for note in e.notes[:2]:
         _sub(li, "div", note, class_="note")
-    links = authority_links(e)
-    if links:
-        div = _sub(li, "div", "Authority: ", class_="authority")
-        for i, (text, url) in enumerate(links):
-            if i:
-                _append_text(div, " · ")
-            if url:
-                _sub(div, "a", text, href=url, rel="external")
-            else:
-                _sub(div, "span", text)
+    _authority_line(li, "div", e)
     return li
+
+
+def _authority_line(parent: etree._Element, tag: str, e: Entry) -> None:
+    """"Authority: GeoNames 1835841 · VIAF …", each linked where it has an address."""
+    links = authority_links(e)
+    if not links:
+        return
+    line = _sub(parent, tag, "Authority: ", class_="authority")
+    for i, (text, url) in enumerate(links):
+        if i:
+            _append_text(line, " · ")
+        if url:
+            _sub(line, "a", text, href=url, rel="external")
+        else:
+            _sub(line, "span", text)
 
 
 def document_page(r: Reading, index: dict[str, Entry] | None = None,
@@ -677,16 +684,7 @@ def entry_pages(e: Entry, hits: Hits, paging: Paging = Paging()) -> list[tuple[s
             _sub(main, "p", f"{e.birth or '?'}–{e.death or ''}", class_="life")
         for note in e.notes:
             _sub(main, "p", note, class_="note")
-        links = authority_links(e)
-        if links:
-            p = _sub(main, "p", "Authority: ", class_="authority")
-            for j, (text, url) in enumerate(links):
-                if j:
-                    _append_text(p, " · ")
-                if url:
-                    _sub(p, "a", text, href=url, rel="external")
-                else:
-                    _sub(p, "span", text)
+        _authority_line(main, "p", e)
         _sub(main, "p", _count_text(hits) if hits else "No mention in the text.",
              class_="count")
         _pages_nav(main, entity_page_name(e), i, len(chunks))
@@ -768,25 +766,39 @@ def sibling_files(out: Path, folders: dict[str, tuple[Path, str]]) -> FileLinks:
 
 # What forked workers render: set by export_html just before it forks, read by the
 # children (fork shares it; nothing is pickled but the page range).
-_JOB: dict = {}
+_JOB: dict = {}  # what forked workers render: set before the fork, shared by it
+
+
+class PagesFailed(Exception):
+    """A forked worker could not render its document pages."""
 
 
 def _document_pages(start: int, step: int) -> list[str]:
-    """Render and write document pages start, start+step, … of the job; their names."""
-    ordered, index, out, files = (_JOB[k] for k in ("ordered", "index", "out", "files"))
+    """Render and write document pages start, start+step, … of the job; their names.
+    ``load`` turns an entry of ``ordered`` into its full reading (a slim one is read
+    again from its file)."""
+    ordered, index, out, files, load = (_JOB[k] for k in ("ordered", "index", "out", "files",
+                                                          "load"))
     renderer = _Renderer(index)
     names: list[str] = []
     with no_gc():
         for i in range(start, len(ordered), step):
-            r = ordered[i]
-            prev = ordered[i - 1] if i else None
-            nxt = ordered[i + 1] if i + 1 < len(ordered) else None
-            links = files(r) if files is not None else [("TEI", quote(os.path.relpath(
-                r.path, out).replace(os.sep, "/")))]
+            r = load(ordered[i])
             name = page_name(r.stem)
-            write_atomic(out / name, document_page(r, index, prev, nxt, links, renderer))
+            write_atomic(out / name, render_document_page(r, ordered, i, index, out, files,
+                                                          renderer))
             names.append(name)
     return names
+
+
+def render_document_page(r: Reading, ordered: list[Reading], i: int, index: dict[str, Entry],
+                         out: Path, files: FileLinks | None, renderer: _Renderer) -> bytes:
+    """The page of ``r``, the ``i``-th of the edition in date order."""
+    prev = ordered[i - 1] if i else None
+    nxt = ordered[i + 1] if i + 1 < len(ordered) else None
+    links = files(r) if files is not None else [("TEI", quote(os.path.relpath(
+        r.path, out).replace(os.sep, "/")))]
+    return document_page(r, index, prev, nxt, links, renderer)
 
 
 def _forked_pages(start: int, step: int) -> tuple[list[str], dict[str, str], list[str]]:
@@ -795,13 +807,74 @@ def _forked_pages(start: int, step: int) -> tuple[list[str], dict[str, str], lis
     goes back to the session of the build (outputs.py)."""
     session = outputs.current()
     before = len(session.problems) if session is not None else 0
-    names = _document_pages(start, step)
+    try:
+        names = _document_pages(start, step)
+    except Exception:  # noqa: BLE001 - the caller renders in its own process instead
+        return [], {}, ["failed"]
     if session is None:
         return names, {}, []
     out = _JOB["out"]
     keys = [session.key(out / n) for n in names]
     return (names, {k: session.record[k] for k in keys if k in session.record},
             session.problems[before:])
+
+
+@contextlib.contextmanager
+def forked_document_pages(ordered: list[Reading], index: dict[str, Entry], out: Path,
+                          files: FileLinks | None, jobs: int,
+                          load: Callable[[Reading], Reading] | None = None):
+    """With ``jobs`` > 1 (and the fork start method, i.e. Linux) ``jobs`` forked processes
+    render the document pages while the block writes the rest; yields the function that
+    waits for them and returns the pages they wrote (raising PagesFailed when one could
+    not), or None where nothing was forked and the caller renders the pages itself."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    _JOB.update(ordered=ordered, index=index, out=out, files=files, load=load or (lambda r: r))
+    pool = None
+    try:
+        if not (jobs > 1 and len(ordered) >= 2 * jobs
+                and "fork" in multiprocessing.get_all_start_methods()):
+            yield None
+            return
+        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+        pending = [pool.submit(_forked_pages, k, jobs) for k in range(jobs)]
+
+        def collect() -> list[Path]:
+            session = outputs.current()
+            written: list[Path] = []
+            for f in pending:
+                names, record, problems = f.result()
+                if problems == ["failed"]:
+                    raise PagesFailed
+                written += [out / n for n in names]
+                if session is not None:
+                    session.record.update(record)
+                    session.problems += problems
+            return written
+
+        yield collect
+    finally:
+        if pool is not None:
+            pool.shutdown()
+        _JOB.clear()
+
+
+def corpus_pages(readings: list[Reading], index: dict[str, Entry],
+                 paging: Paging) -> Iterator[tuple[str, bytes]]:
+    """The pages over the whole edition: the document index, the index of each kind of
+    entity with a page per entry, and the search page."""
+    from .search import search_page
+
+    yield from index_pages(readings, paging)
+    for kind in INDEX_PAGES:
+        collected = _collect(kind, readings, index)
+        yield from entity_index_pages(kind, readings, index, paging, collected)
+        by_target = collected[0]
+        for e in index.values():
+            if e.kind == kind:
+                yield from entry_pages(e, by_target.get(e.id, []), paging)
+    yield "search.html", search_page(readings)
 
 
 def export_html(readings: list[Reading], out: Path, paging: Paging = Paging(),
@@ -817,55 +890,16 @@ def export_html(readings: list[Reading], out: Path, paging: Paging = Paging(),
 
 def _export_html(readings: list[Reading], out: Path, paging: Paging,
                  files: FileLinks | None, jobs: int) -> list[Path]:
-    import multiprocessing
-
-    from .search import search_page
-
     index = merged_entries(readings)
     ordered = sorted(readings, key=lambda r: r.meta.sort_key)
     written = copy_assets(out)
-
-    def put(name: str, data: bytes) -> None:
-        target = out / name
-        write_atomic(target, data)
-        written.append(target)
-
-    _JOB.update(ordered=ordered, index=index, out=out, files=files)
-    fork = jobs > 1 and len(ordered) >= 2 * jobs and \
-        "fork" in multiprocessing.get_all_start_methods()
-    pool = pending = None
-    try:
-        if fork:
-            from concurrent.futures import ProcessPoolExecutor
-
-            pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
-            pending = [pool.submit(_forked_pages, k, jobs) for k in range(jobs)]
-        else:
+    with forked_document_pages(ordered, index, out, files, jobs) as forked:
+        if forked is None:
             written += [out / n for n in _document_pages(0, 1)]
         with no_gc():
-            for name, data in index_pages(readings, paging):
-                put(name, data)
-            for kind in INDEX_PAGES:
-                collected = _collect(kind, readings, index)
-                for name, data in entity_index_pages(kind, readings, index, paging,
-                                                     collected):
-                    put(name, data)
-                by_target = collected[0]
-                for e in index.values():
-                    if e.kind == kind:
-                        for name, data in entry_pages(e, by_target.get(e.id, []), paging):
-                            put(name, data)
-            put("search.html", search_page(readings))
-        if pending is not None:
-            session = outputs.current()
-            for f in pending:
-                names, record, problems = f.result()
-                written += [out / n for n in names]
-                if session is not None:
-                    session.record.update(record)
-                    session.problems += problems
-    finally:
-        if pool is not None:
-            pool.shutdown()
-        _JOB.clear()
+            for name, data in corpus_pages(readings, index, paging):
+                write_atomic(out / name, data)
+                written.append(out / name)
+        if forked is not None:
+            written += forked()
     return written
