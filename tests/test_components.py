@@ -234,6 +234,45 @@ def test_surname_unique_in_the_authority_and_used_as_a_name(hsg: Authorities) ->
     assert all(r and r.startswith("#hsg-") for r in got.values())
 
 
+def test_forename_addressed_is_the_one_person_it_can_call(bare: Authorities) -> None:
+    text = """Conversation Among President Nixon and the Under Secretary of State (Johnson)
+
+Washington, June 2, 1971.
+
+Participants: U. Alexis Johnson, Under Secretary of State; Richard Nixon, President
+
+Nixon: Let me say, Alex, that I do not go as far as some.
+
+Kennedy: Alex, could I respond to that? The Alex Hotel is closed.
+
+Connally: Richard, you agree?
+"""
+    d = doc(text)
+    annotate(d, Context(bare))
+    got = spans(d, "persName")
+    johnson = next(r for _k, t, r in got if t == "U. Alexis Johnson")
+    nixon = next(r for _k, t, r in got if t == "Richard Nixon")
+    alex = [r for _k, t, r in got if t == "Alex"]
+    assert alex == [johnson, johnson]  # the two addressed, not "The Alex Hotel"
+    assert ("persName", "Richard", nixon) in got  # a forename, not only the first one
+    # two persons the name can call: no tag
+    d = doc(text.replace("Richard Nixon, President", "Alexander Haig, General"))
+    annotate(d, Context(bare))
+    assert "Alex" not in [t for _k, t, _r in spans(d, "persName")]
+
+
+def test_salutation_and_plural_titles_name_their_persons(hsg: Authorities) -> None:
+    d = doc("Letter From President Wilson to Secretary of State Lansing\n\nParis, "
+            "January 2, 1919.\n\nMy Dear Lansing: I have read the enclosed.\n")
+    annotate(d, Context(hsg))
+    assert [t for _k, t, _r in spans(d, "persName")].count("Lansing") == 2
+    d = doc("Memorandum\n\nWashington, August 7, 1967.\n\nThe memorandum was sent to "
+            "Secretaries Rusk and McNamara. Messrs. Bundy, Macomber, and Sneider agreed.\n")
+    annotate(d, Context(hsg))
+    assert [t for _k, t, _r in spans(d, "persName")] == [
+        "Rusk", "McNamara", "Bundy", "Macomber", "Sneider"]
+
+
 # -- what is not a person -----------------------------------------------------------------
 
 def test_stop_cases(hsg: Authorities) -> None:
@@ -256,6 +295,20 @@ Mr. West and Colonel House met Counselor Nimetz, DepSec Christopher, DCM Dillon 
     kinds = {t: k for k, t, _r in spans(d)}
     assert kinds["Red Cross"] == "orgName" and kinds["Peiping"] == "placeName"
     assert "Commonwealth" not in kinds and "French" not in kinds
+
+
+def test_names_of_things_and_persons_out_of_their_time(hsg: Authorities) -> None:
+    d = doc("Telegram\n\nParis, April 3, 1959.\n\nPlans under discussion (e.g., Rapacki "
+            "plan, Kennan plan, Monroe Doctrine) were noted. Kennan said so.\n")
+    annotate(d, Context(hsg))
+    assert [t for _k, t, _r in spans(d, "persName")] == ["Kennan"]  # he who said, not the plan
+    # "Yale, William" is known from a 1945 volume only: in 1971 "Yale" is a school
+    text = "Memorandum\n\nSeoul, April 2, {}.\n\nDr. Hahn is a graduate of Harvard and Yale law schools.\n"
+    d = doc(text.format(1971))
+    annotate(d, Context(hsg))
+    assert [t for _k, t, _r in spans(d, "persName")] == ["Hahn"]
+    rec = next(r for r in hsg.surname_candidates("Yale"))
+    assert rec.active == (1945, 1945)
 
 
 # -- places of their time -----------------------------------------------------------------

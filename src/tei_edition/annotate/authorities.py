@@ -161,10 +161,28 @@ class Record:
     birth: int | None = None
     death: int | None = None
     prominence: float = 0.0
+    # the years of the FRUS volumes whose person lists name them (a career's span)
+    active: tuple[int, int] | None = None
     forms: list[str] = field(default_factory=list)
     hint: str = ""  # note plus titles seen in variants, for matching office words in context
     # places only: what the name meant when (from year, to year, key or None = unlinked)
     periods: list[tuple[int | None, int | None, str | None]] = field(default_factory=list)
+
+
+# A FRUS volume in a history.state.gov address: frus1958-60v08, frus1969-76v19p1, frus1919Parisv01
+_VOLUME = re.compile(r"/historicaldocuments/frus(\d{4})(?:-(\d{2,4}))?")
+
+
+def _active(sources: list[str]) -> tuple[int, int] | None:
+    """The first and last year of the volumes that list the person."""
+    years = []
+    for s in sources:
+        m = _VOLUME.search(s)
+        if m:
+            start = int(m.group(1))
+            end = m.group(2)
+            years += [start, int(str(start)[: 4 - len(end)] + end) if end else start]
+    return (min(years), max(years)) if years else None
 
 
 def _year(v: object) -> int | None:
@@ -256,7 +274,8 @@ def _person_record(obj: dict) -> Record | None:
     return Record(
         key=f"{slug(authority)}-{slug(pid)}", kind="person", name=name, note=obj.get("note"),
         idnos=idnos, surname=surname, forenames=fore, birth=_year(obj.get("birth")),
-        death=_year(obj.get("death")), prominence=prominence, forms=sorted(forms),
+        death=_year(obj.get("death")), prominence=prominence, active=_active(sources),
+        forms=sorted(forms),
         hint=" ".join([obj.get("note") or "", *(v for v in obj.get("variants") or [] if isinstance(v, str))]),
     )
 

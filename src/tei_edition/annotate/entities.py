@@ -34,7 +34,7 @@ from .persons import (
     TITLE_WORDS,
     Mention,
     PersonFinder,
-    _alive,
+    _of_the_time,
     _doc_year,
     _nice,
 )
@@ -213,7 +213,8 @@ SPEECH = re.compile(
     rf"^(?:[’']s\b|,?\s+(?:(?:{_AUX})\s+)?(?:{'|'.join(lexicon.entries('speech-verbs'))})\b)"
 )
 _NOT_BARE = NON_NAMES | FUNCTION_WORDS | TITLE_WORDS
-_MODIFIER = re.compile(r"\s+[A-Z](?:[a-z]|\b)")
+_MODIFIER = re.compile(
+    rf"\s+(?:[A-Z](?:[a-z]|\b)|(?:{'|'.join(lexicon.entries('eponym-nouns'))})\b)")
 _PARTICLE_AT = re.compile(rf" (?={PARTICLE} )")
 
 
@@ -234,6 +235,7 @@ def _bare_forms(mt: re.Match) -> list[tuple[int, int, str]]:
 _SENTENCE_END = re.compile(r"(?:^|[.!?:;“\"\[—]|\n)\s*$")  # an en dash joins: "Kennedy–Ikeda"
 _ARTICLE_BEFORE = re.compile(r"\b(?:the|a|an|its|our|their|The|A|An)\s+$")
 _WORD_BEFORE = re.compile(r"([A-Z][\w’'.-]*)\s+$")
+_DEAR = re.compile(r"\b[Dd]ear\s+$")  # "My Dear Lansing:": a salutation names its person
 
 
 def _bare_surnames(doc: Document, chosen: list[Mention], taken: dict[int, list[tuple[int, int]]],
@@ -264,7 +266,8 @@ def _bare_surnames(doc: Document, chosen: list[Mention], taken: dict[int, list[t
                 if not (fsur in by_surname or fsur in people or auth.surname_candidates(sur)):
                     continue  # nobody of this name anywhere: no need to look closer
                 after = text[e : e + 24]
-                # "Nixon Presidential Materials", "Acheson Plan", "Mace B": a modifier
+                # "Nixon Presidential Materials", "Acheson Plan", "Mace B", "Kennan plan":
+                # a modifier of the name of a thing
                 if _MODIFIER.match(after):
                     break
                 if any(gs < e and ge > s for gs, ge, _ in gaz[bi]):
@@ -299,7 +302,8 @@ def _bare_key(doc: Document, sur: str, text: str, s: int, after: str,
         return None  # "the Park", "a Marshall plan": a thing, not a person
     initial = _SENTENCE_END.search(before) is not None
     prev = _WORD_BEFORE.search(before)
-    if not initial and prev and prev.group(1) not in FUNCTION_WORDS | CALENDAR:
+    if (not initial and prev and prev.group(1) not in FUNCTION_WORDS | CALENDAR
+            and not _DEAR.search(before)):
         return None  # the tail of a longer name or phrase we do not know
     low = sur.lower()
     common = (any(fsur in words or low in words for words in lower)
@@ -313,7 +317,7 @@ def _bare_key(doc: Document, sur: str, text: str, s: int, after: str,
         return next(iter(keys)) if len(keys) == 1 else ""
     if common or opening:
         return None
-    recs = [r for r in auth.surname_candidates(sur) if _alive(r, finder.year)]
+    recs = [r for r in auth.surname_candidates(sur) if _of_the_time(r, finder.year)]
     if not recs:
         return None
     if len(recs) == 1 and sur not in AMBIGUOUS:
@@ -321,33 +325,43 @@ def _bare_key(doc: Document, sur: str, text: str, s: int, after: str,
     return ""
 
 
-ADDRESS = re.compile(r"(?:^|[“\"‘]|\bDear )\s*(?P<n>[A-Z][a-z]{2,})\s*(?:—|–|--|:|,)", re.MULTILINE)
+# A forename spoken or written to: opening a line, a quotation or a salutation, after a
+# speaker's label ("Kennedy: Alex, could I ..."), or set off by commas ("Let me say, Alex,
+# that ...").
+ADDRESS = re.compile(r"(?:^(?:[A-Z][\w’'.-]*:\s+)?|[“\"‘]|\bDear |, )\s*(?P<n>[A-Z][a-z]{2,})"
+                     r"\s*(?:—|–|--|:|,|\?|!)", re.MULTILINE)
+
+
+def _called(name: str, forename: str) -> bool:
+    """Whether a person of ``forename`` may be called ``name``: "Alexis" is "Alex"."""
+    return name == forename or (len(name) >= 4 and forename.startswith(name))
 
 
 def _forename_address(doc: Document, chosen: list[Mention],
                       taken: dict[int, list[tuple[int, int]]], auth: Authorities) -> list[Mention]:
-    """"Henry— ..." opening a quotation or a salutation: the one person of that forename."""
+    """A forename addressed (see ADDRESS): the one person of the document it can call.
+
+    Any of a person's forenames counts ("U. Alexis Johnson" is "Alexis"), and a
+    shortening of it ("Alex")."""
     by_forename: dict[str, set[str]] = {}
     for m in chosen:
         rec = auth.records.get(m.key or "")
-        given = rec.forenames if rec is not None else m.given
-        if given and len(given[0].rstrip(".")) > 1:
-            by_forename.setdefault(given[0], set()).add(m.key)
+        for f in rec.forenames if rec is not None else m.given:
+            if len(f.rstrip(".")) > 1:
+                by_forename.setdefault(f, set()).add(m.key)
     out: list[Mention] = []
-    if not any(len(keys) == 1 for keys in by_forename.values()):
-        return out
-    unique = [f for f, keys in by_forename.items() if len(keys) == 1]
+    stems = {f[:4] for f in by_forename}  # what any name calling one of them starts with
     for bi, block in enumerate(doc.blocks):
-        if not any(f in block.text for f in unique):
+        if not any(st in block.text for st in stems):
             continue
         for mt in ADDRESS.finditer(block.text):
-            keys = by_forename.get(mt.group("n"), set())
+            n = mt.group("n")
+            keys = {k for f, ks in by_forename.items() if _called(n, f) for k in ks}
             s, e = mt.span("n")
             t = taken.setdefault(bi, [])
             if len(keys) == 1 and _free(block, s, e, t):
                 t.append((s, e))
-                out.append(Mention(bi, s, e, "", [mt.group("n")], "address",
-                                   key=next(iter(keys)), text=mt.group("n")))
+                out.append(Mention(bi, s, e, "", [n], "address", key=next(iter(keys)), text=n))
     return out
 
 

@@ -157,6 +157,20 @@ def _alive(rec: Record, year: int | None) -> bool:
     return not (rec.death is not None and year > rec.death)
 
 
+# How far from the years of the volumes that list a person (and no life dates) a bare
+# surname may still be taken for them on the authority file's word alone.
+ACTIVE_MARGIN = 15
+
+
+def _of_the_time(rec: Record, year: int | None) -> bool:
+    """Alive, and where only the volumes date the person, within a career of them."""
+    if not _alive(rec, year):
+        return False
+    if year is None or rec.active is None or rec.birth is not None or rec.death is not None:
+        return True
+    return rec.active[0] - ACTIVE_MARGIN <= year <= rec.active[1] + ACTIVE_MARGIN
+
+
 @functools.lru_cache(maxsize=32768)
 def _context_words(s: str) -> frozenset[str]:
     return frozenset(w for w in _CONTEXT_WORD.findall(fold(s)) if w not in ROLE_CONTEXT_STOP)
