@@ -254,16 +254,24 @@ def _bare_surnames(doc: Document, chosen: list[Mention], taken: dict[int, list[t
     lower = (finder.lower_words, knowledge.lower_words)
     people = knowledge.people
     out: list[Mention] = []
+    # single words seen that no person bears (most capitalised words): not looked at again
+    nobody: set[str] = set()
     for bi, block in enumerate(doc.blocks):
         text = block.text
         for mt in BARE.finditer(text):
+            if mt.group() in nobody:
+                continue
             if block.role == "paragraph" and mt.start() == 0 and text[mt.end() : mt.end() + 1] == ":":
                 continue  # a speaker label the person finder did not take
             for s, e, sur in _bare_forms(mt):
                 if len(sur) < 3 or sur in _NOT_BARE:
+                    if " " not in sur:
+                        nobody.add(sur)
                     continue
                 fsur = fold(sur)
                 if not (fsur in by_surname or fsur in people or auth.surname_candidates(sur)):
+                    if " " not in sur:
+                        nobody.add(sur)
                     continue  # nobody of this name anywhere: no need to look closer
                 after = text[e : e + 24]
                 # "Nixon Presidential Materials", "Acheson Plan", "Mace B", "Kennan plan":
@@ -281,8 +289,10 @@ def _bare_surnames(doc: Document, chosen: list[Mention], taken: dict[int, list[t
                     t.append((s, e))
                     out.append(Mention(bi, s, e, sur, [], "surname", key=key, text=sur))
                     if key:  # "Couve de Murville" found bare: "Couve" is the same person
-                        for f in (fold(sur), *short_forms(fold(sur))):
+                        found = (fold(sur), *short_forms(fold(sur)))
+                        for f in found:
                             by_surname.setdefault(f, {key})
+                        nobody -= {w for w in nobody if fold(w) in found}
                 break
     return out
 
