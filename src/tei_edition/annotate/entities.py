@@ -34,9 +34,9 @@ from .persons import (
     TITLE_WORDS,
     Mention,
     PersonFinder,
-    _of_the_time,
     _doc_year,
     _nice,
+    _of_the_time,
 )
 
 __all__ = ["Authorities", "Knowledge", "annotate_entities", "default_authorities", "gather_names"]
