@@ -25,7 +25,6 @@ Three kinds of records, all turned into ``Record`` objects:
 from __future__ import annotations
 
 import functools
-import gc
 import json
 import os
 import re
@@ -336,11 +335,6 @@ class Authorities:
         self._load_geonames()
         self.person_automaton = _boundary_automaton(self.person_forms)
         self.gazetteer_automaton = _boundary_automaton(self.gazetteer_forms)
-        # The records live as long as the process: keep them out of the garbage collector's
-        # sweeps, which otherwise walk every one of them again and again (10-30 % of the
-        # time of a batch).
-        gc.collect()
-        gc.freeze()
         return self
 
     def _load_user(self, load, path: Path, what: str) -> None:
