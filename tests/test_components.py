@@ -273,6 +273,16 @@ def test_salutation_and_plural_titles_name_their_persons(hsg: Authorities) -> No
         "Rusk", "McNamara", "Bundy", "Macomber", "Sneider"]
 
 
+def test_abbreviated_forenames_are_read_as_initials(hsg: Authorities) -> None:
+    d = doc("Letter\n\nParis, January 2, 1919.\n\nWm. Phillips said the Secretary agreed. "
+            "He saw Alex. Then they left.\n\nDr. Sergei Ingerman\n\nAlex. Chernoff\n")
+    annotate(d, Context(hsg))
+    got = spans(d, "persName")
+    assert [t for _k, t, _r in got] == ["Wm. Phillips", "Sergei Ingerman", "Alex. Chernoff"]
+    rec = hsg.records[got[0][2][1:]]
+    assert rec.forenames[0] == "William" and rec.surname == "Phillips"  # "Wm." fits William
+
+
 # -- what is not a person -----------------------------------------------------------------
 
 def test_stop_cases(hsg: Authorities) -> None:

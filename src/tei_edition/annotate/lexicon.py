@@ -3,7 +3,8 @@
 One concept, one file: ``titles.txt`` (title phrases before a name, as regular
 expressions), ``title-words.txt`` (the single words of titles), ``non-names.txt``,
 ``demonyms.txt``, ``function-words.txt``, ``ambiguous-surnames.txt``,
-``place-stoplist.txt``, ``not-initials.txt``, ``eponym-nouns.txt``. Lines starting with ``#`` are comments.
+``place-stoplist.txt``, ``not-initials.txt``, ``eponym-nouns.txt``,
+``forename-abbreviations.txt``. Lines starting with ``#`` are comments.
 """
 
 from __future__ import annotations

@@ -26,7 +26,10 @@ from .corpus import Knowledge
 _LOWER = r"a-zà-ÿā-ž"
 NAME_WORD = rf"(?:Mc|Mac|O['’]|D['’])?[A-Z][{_LOWER}]+(?:[-'’][A-Za-z][{_LOWER}]+)*"
 UPPER_WORD = r"(?:MC|MAC)?[A-Z]{2,}(?:[-'’][A-Z]+)*"
-INITIAL = r"[A-Z]\."
+# Abbreviated forenames ("Wm." for William), read as initials are.
+FORENAME_ABBREVIATIONS = dict(ln.split(" ", 1) for ln in lexicon.entries("forename-abbreviations"))
+_ABBREVIATED = {a.rstrip(".") for a in FORENAME_ABBREVIATIONS}
+INITIAL = r"(?:[A-Z]|" + "|".join(sorted(_ABBREVIATED)) + r")\."
 
 # Titles before a name; the title itself stays outside the persName (FRUS style).
 TITLES = list(lexicon.entries("titles"))
@@ -138,7 +141,7 @@ def _consistent(given: list[str], rec: Record) -> bool:
         return False
     i = 0
     for g in given:
-        g = fold(g).rstrip(".")
+        g = fold(FORENAME_ABBREVIATIONS.get(g, g)).rstrip(".")
         while i < len(fore):
             f = fore[i]
             i += 1
@@ -280,7 +283,8 @@ class PersonFinder:
                 if m:
                     titled.append(m)
                     t_end = m.end()
-            if pos >= i_end and len(word) == 1 and text.startswith(".", w.end()):
+            if pos >= i_end and (len(word) == 1 or word in _ABBREVIATED) \
+                    and text.startswith(".", w.end()):
                 m = INITIALED.match(text, pos)
                 if m:
                     initialed.append(m)
