@@ -17,7 +17,6 @@ pass).  A task function is called as ``fn(item, authorities, *shared)``.
 
 from __future__ import annotations
 
-import gc
 import os
 import pickle
 import tempfile
@@ -57,12 +56,7 @@ def authorities(loader: Callable[[], Any] | None) -> Any:
             found = _auth_cache.get(key)
             if found is None:
                 _auth_cache.clear()  # one set of authorities per process at a time
-                gc.unfreeze()
                 value = loader()
-                # They live as long as the batch: out of the garbage collector's sweeps,
-                # which would otherwise walk their 100,000s of objects again and again.
-                gc.collect()
-                gc.freeze()
                 _auth_cache[key] = found = (loader, value)
     return found[1]
 

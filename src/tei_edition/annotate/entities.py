@@ -235,7 +235,6 @@ def _bare_forms(mt: re.Match) -> list[tuple[int, int, str]]:
 _SENTENCE_END = re.compile(r"(?:^|[.!?:;“\"\[—]|\n)\s*$")  # an en dash joins: "Kennedy–Ikeda"
 _ARTICLE_BEFORE = re.compile(r"\b(?:the|a|an|its|our|their|The|A|An)\s+$")
 _WORD_BEFORE = re.compile(r"([A-Z][\w’'.-]*)\s+$")
-_DEAR = re.compile(r"\b[Dd]ear\s+$")  # "My Dear Lansing:": a salutation names its person
 
 
 def _bare_surnames(doc: Document, chosen: list[Mention], taken: dict[int, list[tuple[int, int]]],
@@ -254,24 +253,16 @@ def _bare_surnames(doc: Document, chosen: list[Mention], taken: dict[int, list[t
     lower = (finder.lower_words, knowledge.lower_words)
     people = knowledge.people
     out: list[Mention] = []
-    # single words seen that no person bears (most capitalised words): not looked at again
-    nobody: set[str] = set()
     for bi, block in enumerate(doc.blocks):
         text = block.text
         for mt in BARE.finditer(text):
-            if mt.group() in nobody:
-                continue
             if block.role == "paragraph" and mt.start() == 0 and text[mt.end() : mt.end() + 1] == ":":
                 continue  # a speaker label the person finder did not take
             for s, e, sur in _bare_forms(mt):
                 if len(sur) < 3 or sur in _NOT_BARE:
-                    if " " not in sur:
-                        nobody.add(sur)
                     continue
                 fsur = fold(sur)
                 if not (fsur in by_surname or fsur in people or auth.surname_candidates(sur)):
-                    if " " not in sur:
-                        nobody.add(sur)
                     continue  # nobody of this name anywhere: no need to look closer
                 after = text[e : e + 24]
                 # "Nixon Presidential Materials", "Acheson Plan", "Mace B", "Kennan plan":
@@ -289,10 +280,8 @@ def _bare_surnames(doc: Document, chosen: list[Mention], taken: dict[int, list[t
                     t.append((s, e))
                     out.append(Mention(bi, s, e, sur, [], "surname", key=key, text=sur))
                     if key:  # "Couve de Murville" found bare: "Couve" is the same person
-                        found = (fold(sur), *short_forms(fold(sur)))
-                        for f in found:
+                        for f in (fold(sur), *short_forms(fold(sur))):
                             by_surname.setdefault(f, {key})
-                        nobody -= {w for w in nobody if fold(w) in found}
                 break
     return out
 
@@ -312,8 +301,7 @@ def _bare_key(doc: Document, sur: str, text: str, s: int, after: str,
         return None  # "the Park", "a Marshall plan": a thing, not a person
     initial = _SENTENCE_END.search(before) is not None
     prev = _WORD_BEFORE.search(before)
-    if (not initial and prev and prev.group(1) not in FUNCTION_WORDS | CALENDAR
-            and not _DEAR.search(before)):
+    if not initial and prev and prev.group(1) not in FUNCTION_WORDS | CALENDAR:
         return None  # the tail of a longer name or phrase we do not know
     low = sur.lower()
     common = (any(fsur in words or low in words for words in lower)
