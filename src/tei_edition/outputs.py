@@ -43,6 +43,8 @@ TMP_MARK = ".tei-edition-"
 _TMP_NAME = re.compile(r"^\..+\.tei-edition-(?P<pid>\d+)-[^.]*\.tmp$")
 
 NEW, OURS, EDITED, FOREIGN = "new", "ours", "edited", "foreign"
+# What a write does with its target (Outputs._plan)
+WRITE, HAVE, KEEP = "write", "have", "keep"
 
 
 class WriteProblem(Exception):
@@ -108,19 +110,12 @@ def temp_name(name: str) -> tuple[str, str]:
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write to a temporary file in the same folder, then rename over the target."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    prefix, suffix = temp_name(path.name)
-    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=path.parent)
+    sink = _Sink(Path(path), hashing=False)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        sink.write(data)
+        sink.commit()
+    finally:
+        sink.discard()
 
 
 @dataclass
@@ -205,22 +200,33 @@ class Outputs:
         Returns True when the file now holds ``data``; else a problem is recorded."""
         path = Path(path)
         self._clean_once(path.parent)
+        digest = hashlib.sha256(data).hexdigest()
         try:
-            state = self.state(path)
-            if state == FOREIGN and self.same(path, data):
-                return True  # what we would write is there already: ours after all
-            if state in (EDITED, FOREIGN) and not self.force:
-                self.problem(self.kept_message(path, state))
-                return False
-            digest = hashlib.sha256(data).hexdigest()
-            if state == OURS and self.record.get(self.key(path)) == digest:
-                return True  # unchanged: leave the file (and its time stamp) alone
-            atomic_write(path, data)
+            plan = self._plan(path, digest)
+            if plan == WRITE:
+                atomic_write(path, data)
         except OSError as err:
             self.problem(f"{path}: cannot write: {describe(err)}")
             return False
+        if plan == KEEP:
+            return False
         self.record[self.key(path)] = digest
         return True
+
+    def _plan(self, path: Path, digest: str) -> str:
+        """What becomes of ``path`` given the new content's ``digest``: WRITE; HAVE (the
+        file holds it already, and an unrecorded one is adopted: a build of an older
+        version, or one whose manifest was lost); KEEP (edited, or not ours: a problem
+        says so, unless --force)."""
+        state = self.state(path)
+        if state == FOREIGN and sha256(path) == digest:
+            return HAVE
+        if state in (EDITED, FOREIGN) and not self.force:
+            self.problem(self.kept_message(path, state))
+            return KEEP
+        if state == OURS and self.record.get(self.key(path)) == digest:
+            return HAVE  # unchanged: leave the file (and its time stamp) alone
+        return WRITE
 
     def remove_stale(self, folder: Path, suffix: str, keep: list[Path]) -> None:
         """Remove files of ``folder`` ending in ``suffix`` that this run did not produce,
@@ -276,30 +282,25 @@ class Outputs:
             yield sink
             digest = sink.hash.hexdigest()
             sink.close()
-            state = self.state(path)
-            if state == FOREIGN and sha256(path) == digest:
-                self.record[self.key(path)] = digest  # adopted, as ``same`` does
-                return
-            if state in (EDITED, FOREIGN) and not self.force:
-                self.problem(self.kept_message(path, state))
-                return
-            if state == OURS and self.record.get(self.key(path)) == digest:
-                return  # unchanged: leave the file (and its time stamp) alone
-            sink.commit()
+            plan = self._plan(path, digest)
+            if plan == WRITE:
+                sink.commit()
         except OSError as err:
             self.problem(f"{path}: cannot write: {describe(err)}")
             return
         finally:
             sink.discard()
-        self.record[self.key(path)] = digest
+        if plan != KEEP:
+            self.record[self.key(path)] = digest
 
 
 class _Sink:
     """A temporary file next to its target that hashes what is written to it; ``text``:
     str pieces, written as UTF-8 with newlines as given."""
 
-    def __init__(self, path: Path | None, text: bool):
-        self.path, self.text, self.hash = path, text, hashlib.sha256()
+    def __init__(self, path: Path | None, text: bool = False, hashing: bool = True):
+        self.path, self.text = path, text
+        self.hash = hashlib.sha256() if hashing else None
         self.tmp: str | None = None
         self._fh = None
         if path is None:  # null(): writes go nowhere
@@ -317,7 +318,8 @@ class _Sink:
         if self.text and isinstance(data, str):
             data = data.encode("utf-8")
         if self._fh is not None:
-            self.hash.update(data)
+            if self.hash is not None:
+                self.hash.update(data)
             self._fh.write(data)
         return len(data)
 
