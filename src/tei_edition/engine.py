@@ -91,6 +91,18 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
+def _in_order(chunks: Iterable[list], window: int, submit: Callable[[list], Any],
+              take: Callable[[Any], list]) -> Iterator:
+    """The results of every chunk, in order, with at most ``window`` chunks in flight."""
+    pending: deque = deque()
+    for chunk in chunks:
+        pending.append(submit(chunk))
+        if len(pending) >= window:
+            yield from take(pending.popleft())
+    while pending:
+        yield from take(pending.popleft())
+
+
 def chunk_size(n: int, workers: int) -> int:
     """Items per task: a few tasks per worker for balance, few enough to keep overhead low."""
     return max(1, min(32, n // (workers * 8) or 1))
@@ -152,15 +164,11 @@ class LocalEngine(Engine):
         items = list(items)
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.workers)
-        size = chunk_size(len(items), self.workers)
-        window = self.workers * 4
-        pending: deque = deque()
-        for chunk in _chunks(items, size):
-            pending.append(self._pool.submit(_run_chunk, fn, chunk, self.loader, shared, True))
-            if len(pending) >= window:
-                yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
+        pool = self._pool
+        yield from _in_order(
+            _chunks(items, chunk_size(len(items), self.workers)), self.workers * 4,
+            lambda chunk: pool.submit(_run_chunk, fn, chunk, self.loader, shared, True),
+            lambda future: future.result())
 
     def close(self) -> None:
         if self._pool is not None:
@@ -210,17 +218,11 @@ class DaskEngine(Engine):
 
     def map(self, fn: Callable, items: Iterable, *shared: Any) -> Iterator:
         items = list(items)
-        size = chunk_size(len(items), self.workers)
-        window = self.workers * 4
-        pending: deque = deque()
         submit = self._client.submit
-        for chunk in _chunks(items, size):
-            pending.append(submit(_run_chunk, fn, chunk, self.loader, shared, False,
-                                  pure=False))
-            if len(pending) >= window:
-                yield from _take(pending)
-        while pending:
-            yield from _take(pending)
+        yield from _in_order(
+            _chunks(items, chunk_size(len(items), self.workers)), self.workers * 4,
+            lambda chunk: submit(_run_chunk, fn, chunk, self.loader, shared, False, pure=False),
+            _take)
 
     def close(self) -> None:
         self._client.close()
@@ -228,8 +230,8 @@ class DaskEngine(Engine):
             self._cluster.close()
 
 
-def _take(pending: deque) -> list:
-    future = pending.popleft()
+def _take(future) -> list:
+    """A Dask future's result, the future released at once (its memory on the worker)."""
     try:
         return future.result()
     finally:
