@@ -646,10 +646,12 @@ def test_streamed_corpus_goes_through_the_output_session(build, tmp_path):
                              "on its path is a file"]
 
 
+# What a reading's JSON holds: objects with string keys, lists, strings, 64-bit integers,
+# booleans and null (no floats: orjson writes 1e-07 as 1e-7)
 _JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    st.none() | st.booleans() | st.integers(-2**63, 2**63 - 1) | st.text(),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
-        st.text(max_size=5) | st.integers() | st.booleans() | st.none(), inner, max_size=4),
+        st.text(max_size=5), inner, max_size=4),
     max_leaves=20)
 
 
