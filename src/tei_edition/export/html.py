@@ -764,9 +764,9 @@ def sibling_files(out: Path, folders: dict[str, tuple[Path, str]]) -> FileLinks:
     return links
 
 
-# What forked workers render: set by export_html just before it forks, read by the
-# children (fork shares it; nothing is pickled but the page range).
-_JOB: dict = {}  # what forked workers render: set before the fork, shared by it
+# What forked workers render: set just before the fork, read by the children (fork shares
+# it; nothing is pickled but the page range).
+_JOB: dict = {}
 
 
 class PagesFailed(Exception):
@@ -801,16 +801,16 @@ def render_document_page(r: Reading, ordered: list[Reading], i: int, index: dict
     return document_page(r, index, prev, nxt, links, renderer)
 
 
-def _forked_pages(start: int, step: int) -> tuple[list[str], dict[str, str], list[str]]:
+def _forked_pages(start: int, step: int) -> tuple[list[str], dict[str, str], list[str]] | None:
     """``_document_pages`` in a forked worker: its writes went through the worker's copy
     of the output session, so what it recorded (and the problems it met, said already)
-    goes back to the session of the build (outputs.py)."""
+    goes back to the session of the build (outputs.py).  None: it could not render them."""
     session = outputs.current()
     before = len(session.problems) if session is not None else 0
     try:
         names = _document_pages(start, step)
     except Exception:  # noqa: BLE001 - the caller renders in its own process instead
-        return [], {}, ["failed"]
+        return None
     if session is None:
         return names, {}, []
     out = _JOB["out"]
@@ -844,9 +844,10 @@ def forked_document_pages(ordered: list[Reading], index: dict[str, Entry], out: 
             session = outputs.current()
             written: list[Path] = []
             for f in pending:
-                names, record, problems = f.result()
-                if problems == ["failed"]:
+                got = f.result()
+                if got is None:
                     raise PagesFailed
+                names, record, problems = got
                 written += [out / n for n in names]
                 if session is not None:
                     session.record.update(record)
