@@ -8,11 +8,12 @@ are SHA-512 (``manifest-sha512.txt``, ``tagmanifest-sha512.txt``).
 
 The payload is copied, hashed and listed in one pass, a file at a time (memory flat in
 the size of the build); the manifests are written in bagit's order, so the bag is the
-one ``bagit.make_bag`` would make.  The bag is assembled in a temporary folder next to DEST (``.DEST.tei-edition-PID-….tmp``,
-removed by the next run if this one is killed) and renamed into place, so a failed run
-never leaves half a bag; an existing bag at DEST is replaced, any other
-non-empty folder is refused.  With SOURCE_DATE_EPOCH set the Bagging-Date comes from it
-and the whole bag is byte-identical on rebuild (manifests are sorted).
+one ``bagit.make_bag`` would make.  The bag is assembled in a temporary folder next to
+DEST (``.DEST.tei-edition-PID-….tmp``, removed by the next run if this one is killed) and
+renamed into place, so a failed run never leaves half a bag; an existing bag at DEST is
+replaced, any other non-empty folder is refused.  With SOURCE_DATE_EPOCH set the
+Bagging-Date comes from it and the whole bag is byte-identical on rebuild (manifests are
+sorted).
 """
 
 from __future__ import annotations
