@@ -34,19 +34,17 @@ import tempfile
 import time
 from pathlib import Path
 
+from corpus import dev_sources
+from corpus import replicate as _replicate
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 PEOPLE = SHARED / "authorities" / "hsg-people.jsonl"
 
 
 def replicate(dest: Path, n: int) -> Path:
-    sources = [p for d in (SHARED / "devset", SHARED / "devset2") if d.is_dir()
-               for p in sorted(d.glob("*.txt"))] or sorted((ROOT / "seeds").glob("*.txt"))
     src = dest / f"src-{n}"
-    src.mkdir(parents=True)
-    for i in range(n):
-        s = sources[i % len(sources)]
-        shutil.copyfile(s, src / f"{i:05d}_{s.name}")
+    _replicate(dev_sources(), src, n)
     return src
 
 

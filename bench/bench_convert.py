@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from corpus import dev_sources, replicate
+
 from tei_edition.annotate.components import Context, annotate
 from tei_edition.annotate.corpus import Knowledge
 from tei_edition.config import load_authorities
@@ -31,16 +33,10 @@ def main() -> None:
     ap.add_argument("--devset", type=Path, action="append", default=[])
     ap.add_argument("--persons", type=Path, action="append", default=[])
     args = ap.parse_args()
-    sets = args.devset or [ROOT.parent / "shared" / "devset", ROOT.parent / "shared" / "devset2"]
-    sources = sorted(f for d in sets for f in d.glob("*.txt")) or sorted((ROOT / "seeds").glob("*.txt"))
+    sources = dev_sources(args.devset)
     tmp = Path(tempfile.mkdtemp(prefix="tei-bench-"))
     try:
-        paths = []
-        for i in range(args.docs):
-            src = sources[i % len(sources)]
-            dst = tmp / f"{i:05d}_{src.name}"
-            shutil.copy(src, dst)
-            paths.append(str(dst))
+        paths = [str(p) for p in replicate(sources, tmp, args.docs)]
         t0 = time.perf_counter()
         auth = load_authorities(tuple(args.persons))
         load = time.perf_counter() - t0
