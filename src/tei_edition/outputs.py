@@ -129,6 +129,8 @@ class Outputs:
     notices: list[str] = field(default_factory=list)  # kept files, said once each
     say: Callable[[str, str], None] | None = None  # (level, message) as they happen
     _cleaned: set[Path] = field(default_factory=set)
+    _folders: dict[Path, str] = field(default_factory=dict)  # folder -> its key prefix
+    _resolved_root: Path | None = None
 
     def problem(self, message: str) -> None:
         self.problems.append(message)
@@ -153,11 +155,23 @@ class Outputs:
         return out
 
     def key(self, path: Path) -> str:
+        """The manifest's name for ``path``: relative to the root, its folder resolved
+        (each folder once per command: a build writes thousands of files into a few)."""
         path = Path(path)
-        try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return str(path.resolve())
+        folder = self._folders.get(path.parent)
+        if folder is None:
+            resolved = path.parent.resolve()
+            try:
+                folder = resolved.relative_to(self._root()).as_posix() + "/"
+            except ValueError:
+                folder = str(resolved) + "/"
+            self._folders[path.parent] = folder = "" if folder == "./" else folder
+        return folder + path.name
+
+    def _root(self) -> Path:
+        if self._resolved_root is None:
+            self._resolved_root = self.root.resolve()
+        return self._resolved_root
 
     def state(self, path: Path) -> str:
         """NEW (absent), OURS (written by us, unchanged), EDITED or FOREIGN."""
