@@ -34,7 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from corpus import dev_sources
+from corpus import dev_sources, reference_line
 from corpus import replicate as _replicate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -143,6 +143,7 @@ def main() -> None:
     args = ap.parse_args()
     if args.child:
         return child(args)
+    print(reference_line())
     tmp = Path(tempfile.mkdtemp(prefix="tei-bench-build-"))
     try:
         for n in args.docs:
@@ -168,6 +169,7 @@ def main() -> None:
                 shutil.rmtree(out, ignore_errors=True)
                 shutil.rmtree(str(out) + "-bag", ignore_errors=True)
             shutil.rmtree(src)
+        print(reference_line())
     finally:
         if args.keep:
             print(f"kept {tmp}")

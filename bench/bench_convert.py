@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from corpus import dev_sources, replicate
+from corpus import dev_sources, reference_line, replicate
 
 from tei_edition.annotate.components import Context, annotate
 from tei_edition.annotate.corpus import Knowledge
@@ -91,6 +91,7 @@ def main() -> None:
         print(f"convert + validate, 1 core:   {args.docs / (one + val):8.0f} documents/s")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak memory: {peak:.0f} MiB")
+        print(reference_line())
     finally:
         shutil.rmtree(tmp)
 

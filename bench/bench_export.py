@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from click.testing import CliRunner
+from corpus import reference_line
 
 from tei_edition.cli import main as cli_main
 from tei_edition.export.commands import export_all
@@ -80,6 +81,7 @@ def main() -> None:
         print(f"pages: {len(list((tmp / 'html').glob('*.html')))} files; largest index page "
               f"{biggest.name} {biggest.stat().st_size / 1000:.0f} KB "
               f"({'ok' if biggest.stat().st_size <= 500_000 else 'OVER'} the 500 KB bound)")
+        print(reference_line())
         if args.search:
             from tei_edition.export.search import build_search_index
 

@@ -25,3 +25,29 @@ def replicate(sources: list[Path], dest: Path, n: int) -> list[Path]:
         paths.append(dest / f"{i:05d}_{s.name}")
         shutil.copyfile(s, paths[-1])
     return paths
+
+
+def reference_seconds() -> float:
+    """CPU seconds of a fixed pure-Python workload (best of three): how fast this machine
+    runs Python right now. On a shared virtual machine it varies by 2-3x from hour to
+    hour; figures of two runs compare only together with it."""
+    import re
+    import time
+
+    word = re.compile(r"[A-Z][a-z]+")
+    text = "Secretary Rusk told Ambassador Dobrynin that the President would see him. " * 20
+    best = float("inf")
+    for _ in range(3):
+        start = time.process_time()
+        total = 0
+        for i in range(1_200_000):
+            total += i % 7
+        for _ in range(1200):
+            total += sum(len(m.group()) for m in word.finditer(text))
+        best = min(best, time.process_time() - start)
+    return best
+
+
+def reference_line() -> str:
+    return (f"machine reference: {1000 * reference_seconds():.0f} ms CPU for the fixed "
+            "workload of bench/corpus.py (lower is faster; compare runs with it)")
