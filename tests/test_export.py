@@ -754,7 +754,7 @@ def test_build_pages_a_document_at_a_time_are_those_of_the_exporters(build, tmp_
     corpus; so does its fallback, when a file fails in the document pass only."""
     from tei_edition import outputs
     from tei_edition.export import build as B
-    from tei_edition.export.common import read_many
+    from tei_edition.export.common import merged_entries, read_many
     from tei_edition.export.html import export_html, sibling_files
     from tei_edition.export.jsonx import export_json
     from tei_edition.export.text import export_text
@@ -778,11 +778,14 @@ def test_build_pages_a_document_at_a_time_are_those_of_the_exporters(build, tmp_
         if case == "fallback":  # the document pass cannot read a file the index pass read
             monkeypatch.setattr(B, "read_tei", _fails_on_fxb)
         with outputs.session(mine):
-            slim, failed, written = B.export_documents(sorted((mine / "tei").glob("*.xml")),
-                                                       mine, links(mine), jobs)
+            slim, failed, written, index = B.export_documents(
+                sorted((mine / "tei").glob("*.xml")), mine, links(mine), jobs)
         monkeypatch.undo()
         assert not failed and [r.stem for r in slim] == [r.stem for r in readings]
-        assert all(not r.blocks and not r.text for r in slim)
+        assert all(not r.blocks and not r.text and not r.entries for r in slim)
+        assert [m.surface for r in slim for m in r.mentions] == \
+            [m.surface for r in readings for m in r.mentions]
+        assert index == merged_entries(readings)
         for sub in ("html", "text", "json"):
             names = sorted(p.name for p in (ref / sub).iterdir() if p.is_file())
             assert names == sorted(p.name for p in (mine / sub).iterdir() if p.is_file())

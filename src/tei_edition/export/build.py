@@ -66,16 +66,16 @@ def _index_pass(paths: list[Path]) -> tuple[list[Reading], dict[str, Entry], lis
 
 def export_documents(paths: list[Path], build_dir: Path, files: H.FileLinks,
                      jobs: int = 1, paging: H.Paging | None = None
-                     ) -> tuple[list[Reading], list, dict[str, list[Path]]]:
+                     ) -> tuple[list[Reading], list, dict[str, list[Path]], dict[str, Entry]]:
     """html/, text/ and json/ of a build: (slim readings in file order, failures [(path,
-    why)], the files written by folder)."""
+    why)], the files written by folder, the merged index of the readings)."""
     paging = paging or H.Paging()
     with no_gc():
         try:
             return _export(paths, build_dir, files, jobs, paging)
         except (_Redo, H.PagesFailed):
             pass
-    from .common import read_many
+    from .common import merged_entries, read_many
     from .html import export_html
     from .jsonx import export_json
     from .text import export_text
@@ -84,15 +84,18 @@ def export_documents(paths: list[Path], build_dir: Path, files: H.FileLinks,
     written = {"html": export_html(readings, build_dir / "html", paging, files, jobs),
                "text": export_text(readings, build_dir / "text"),
                "json": export_json(readings, build_dir / "json")}
-    return [_slim(r) for r in readings], failed, written
+    return [_slim(r) for r in readings], failed, written, merged_entries(readings)
 
 
 def _slim(r: Reading) -> Reading:
-    return dataclasses.replace(r, blocks=[], text="", pages=[])
+    """What the corpus-wide exports need of a document: its header and its mentions (the
+    index entries are merged already)."""
+    return dataclasses.replace(r, entries={}, blocks=[], text="", pages=[])
 
 
 def _export(paths: list[Path], build_dir: Path, files: H.FileLinks, jobs: int,
-            paging: H.Paging) -> tuple[list[Reading], list, dict[str, list[Path]]]:
+            paging: H.Paging
+            ) -> tuple[list[Reading], list, dict[str, list[Path]], dict[str, Entry]]:
     stand_ins, index, failed = _index_pass(paths)
     ordered = sorted(stand_ins, key=lambda r: r.meta.sort_key)
     position = {id(r): i for i, r in enumerate(ordered)}
@@ -126,4 +129,4 @@ def _export(paths: list[Path], build_dir: Path, files: H.FileLinks, jobs: int,
             written["html"].append(html_dir / name)
         if forked is not None:
             written["html"] += forked()
-    return slim, failed, written
+    return slim, failed, written, index

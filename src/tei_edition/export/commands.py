@@ -12,7 +12,7 @@ from .. import outputs
 from .bag import BagProblem, make_bag, verify_bag
 from .build import export_documents
 from .cmif import export_cmif
-from .common import ExportError, Reading, merged_entries, read_many, tei_files
+from .common import ExportError, Reading, read_many, tei_files
 from .corpus import write_corpus
 from .csvx import export_csv, write_csv
 from .html import export_html, page_name, sibling_files
@@ -87,11 +87,10 @@ def export_all(tei_paths: list[Path], build_dir: Path, search_index: bool = True
                                      "Text": (build_dir / "text", ".txt"),
                                      "JSON": (build_dir / "json", ".json")})
     # a document at a time; what stays in memory is a slim reading of each (export/build.py)
-    readings, failed, out = export_documents(paths, build_dir, links, jobs)
+    readings, failed, out, index = export_documents(paths, build_dir, links, jobs)
     lap("html, text, json")
     for sub, suffix in (("html", ".html"), ("text", ".txt"), ("json", ".json")):
         remove_stale(build_dir / sub, suffix, out[sub])
-    index = merged_entries(readings)
     write_csv(readings, build_dir / "index", index)
     lap("csv")
     export_cmif(readings, build_dir / "cmif.xml", page_of=lambda stem: "html/" + page_name(stem))

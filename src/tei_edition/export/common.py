@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from sys import intern
 
 from lxml import etree
 
@@ -93,7 +94,7 @@ class Entry:
         return self.names[0] if self.names else self.id
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)  # slots: a build keeps every mention of the corpus
 class Mention:
     """A persName/placeName/orgName/date in the text, in document order."""
 
@@ -539,18 +540,19 @@ class _Walker:
                            if r.startswith("#") and r[1:] in self.entries), None)
             if target is not None:
                 kind = self.entries[target].kind
-                mention = Mention(n=len(self.mentions) + 1, kind=kind, ref=c.get("ref") or "",
-                                  target=target)
+                mention = Mention(n=len(self.mentions) + 1, kind=kind,
+                                  ref=intern(c.get("ref") or ""), target=intern(target))
                 self.mentions.append(mention)
         elif tag in ENTITY_KINDS or tag == _DATE:
             kind = ENTITY_KINDS.get(tag, "date")
-            mention = Mention(n=len(self.mentions) + 1, kind=kind, ref=c.get("ref") or "")
+            # refs and targets interned: a build keeps every mention, and they repeat
+            mention = Mention(n=len(self.mentions) + 1, kind=kind, ref=intern(c.get("ref") or ""))
             if kind == "date":
                 mention.value = date_value(c)
             else:
                 for ref in mention.ref.split():
                     if ref.startswith("#") and ref[1:] in self.entries:
-                        mention.target = ref[1:]
+                        mention.target = intern(ref[1:])
                         break
             self.mentions.append(mention)
         attrs = dict(c.attrib)
