@@ -319,9 +319,12 @@ class _Sink:
         self._fh = None
         if path is None:  # null(): writes go nowhere
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
         prefix, suffix = temp_name(path.name)
-        fd, self.tmp = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=path.parent)
+        try:
+            fd, self.tmp = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=path.parent)
+        except FileNotFoundError:  # the folder is made on the first write into it
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, self.tmp = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=path.parent)
         self._fh = os.fdopen(fd, "wb")
 
     @classmethod
