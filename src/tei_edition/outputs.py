@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import errno
+import functools
 import hashlib
 import json
 import os
@@ -130,7 +131,6 @@ class Outputs:
     say: Callable[[str, str], None] | None = None  # (level, message) as they happen
     _cleaned: set[Path] = field(default_factory=set)
     _folders: dict[Path, str] = field(default_factory=dict)  # folder -> its key prefix
-    _resolved_root: Path | None = None
 
     def problem(self, message: str) -> None:
         self.problems.append(message)
@@ -162,16 +162,15 @@ class Outputs:
         if folder is None:
             resolved = path.parent.resolve()
             try:
-                folder = resolved.relative_to(self._root()).as_posix() + "/"
+                folder = resolved.relative_to(self._resolved_root).as_posix() + "/"
             except ValueError:
                 folder = str(resolved) + "/"
             self._folders[path.parent] = folder = "" if folder == "./" else folder
         return folder + path.name
 
-    def _root(self) -> Path:
-        if self._resolved_root is None:
-            self._resolved_root = self.root.resolve()
-        return self._resolved_root
+    @functools.cached_property
+    def _resolved_root(self) -> Path:
+        return self.root.resolve()
 
     def state(self, path: Path) -> str:
         """NEW (absent), OURS (written by us, unchanged), EDITED or FOREIGN."""
