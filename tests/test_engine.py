@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -14,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import DEVSET, SEEDS
+from tei_edition import engine as engine_module
 from tei_edition.cli import main
 from tei_edition.engine import EngineUnavailable, LocalEngine, make_engine
 
@@ -35,8 +37,14 @@ def test_local_engine_order_authorities_and_broadcast(jobs):
         second = list(engine.map(_task, range(200), shared))
     assert [r[0] for r in first] == list(range(300))
     assert [r[0] for r in second] == list(range(200))
-    # the loader ran in the process that ran the task, once per process
-    assert all(auth == pid for _, auth, pid, _ in first + second)
+    loaded_in = {auth for _, auth, _, _ in first + second}
+    if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+        # built once, here, before the workers forked: each finds them in its copy
+        assert loaded_in == {os.getpid()}
+        assert os.getpid() not in {pid for _, _, pid, _ in first + second}
+        assert not engine_module._auth_cache  # and this process did not keep them
+    else:  # the loader ran in the process that ran the task, once per process
+        assert all(auth == pid for _, auth, pid, _ in first + second)
     assert len({pid for _, _, pid, _ in first + second}) <= jobs
     assert all(s == {"knowledge": [0, 1, 2, 3, 4]} for *_, s in second)
 
