@@ -810,3 +810,25 @@ def test_streamed_csv_keeps_a_foreign_file_and_writes_the_others(build, tmp_path
     for name, text in csv_tables(readings).items():
         if name != "places.csv":
             assert (tmp_path / name).read_text(encoding="utf-8") == text, name
+
+
+def test_standoff_entry_as_an_editor_may_write_it():
+    """Names in any order (the preferred one first in the index), empty ones dropped,
+    comments skipped, notes and idnos in order, life dates from @when or the text."""
+    from tei_edition.export.common import T, entry_from
+
+    el = etree.fromstring(
+        f'<person xmlns="{T[1:-1]}" xmlns:xml="http://www.w3.org/XML/1998/namespace" '
+        'xml:id="p1" type="official"><persName type="variant">Rusk</persName>'
+        '<!-- checked --><persName/><persName type="preferred">Rusk, Dean</persName>'
+        '<persName>Rusk</persName><note>Secretary of State</note><note> </note>'
+        '<idno type="hsg">1</idno><idno>x</idno><birth when="1909"/>'
+        '<death>20 December 1994</death><note>Later at Georgia</note></person>')
+    entry = entry_from(el, "person", T + "persName")
+    assert (entry.id, entry.kind, entry.type) == ("p1", "person", "official")
+    assert entry.names == ["Rusk, Dean", "Rusk"]
+    assert entry.notes == ["Secretary of State", "Later at Georgia"]
+    assert entry.idnos == [("hsg", "1"), ("", "x")]
+    assert (entry.birth, entry.death) == ("1909", "20 December 1994")
+    assert entry_from(etree.fromstring(f'<person xmlns="{T[1:-1]}"/>'), "person",
+                      T + "persName") is None

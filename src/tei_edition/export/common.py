@@ -390,23 +390,31 @@ def entry_from(el: etree._Element, kind: str, name_tag: str) -> Entry | None:
     if not eid:
         return None
     entry = Entry(id=eid, kind=kind, type=el.get("type"))
-    names = [(c.get("type"), text_of(c)) for c in el.iterchildren(name_tag)]
-    names.sort(key=lambda tn: tn[0] != "preferred")  # stable: preferred first
+    names: list[tuple[bool, str]] = []
+    for c in el:  # one pass over the children (this runs for every entry of every file)
+        tag = c.tag
+        if tag == name_tag:
+            names.append((c.get("type") != "preferred", text_of(c)))
+        elif tag == _IDNO:
+            value = text_of(c)
+            if value:
+                entry.idnos.append((c.get("type") or "", value))
+        elif tag == _NOTE:
+            value = text_of(c)
+            if value:
+                entry.notes.append(value)
+        elif tag == _BIRTH:
+            entry.birth = c.get("when") or text_of(c) or None
+        elif tag == _DEATH:
+            entry.death = c.get("when") or text_of(c) or None
+    names.sort(key=lambda tn: tn[0])  # stable: preferred first
     for _t, name in names:
         if name and name not in entry.names:
             entry.names.append(name)
-    for c in el.iterchildren(T + "idno"):
-        value = text_of(c)
-        if value:
-            entry.idnos.append((c.get("type") or "", value))
-    for c in el.iterchildren(T + "note"):
-        if text_of(c):
-            entry.notes.append(text_of(c))
-    for c in el.iterchildren(T + "birth"):
-        entry.birth = c.get("when") or text_of(c) or None
-    for c in el.iterchildren(T + "death"):
-        entry.death = c.get("when") or text_of(c) or None
     return entry
+
+
+_IDNO, _BIRTH, _DEATH = T + "idno", T + "birth", T + "death"
 
 
 class _Walker:
