@@ -85,8 +85,10 @@ def main() -> None:
         if args.search:
             from tei_edition.export.search import build_search_index
 
-            found = build_search_index(tmp / "html")
-            print(f"Pagefind index: {found['pages']} documents in {found['seconds']:.1f} s")
+            found = build_search_index(tmp / "html", [page_name(p.stem) for p in paths],
+                                       jobs=args.jobs)
+            print(f"Pagefind index: {found['pages']} documents in {found['bundles']} "
+                  f"bundle(s) in {found['seconds']:.1f} s")
         if args.all:
             start = time.perf_counter()
             summary = export_all(paths, tmp / "build")

@@ -5,6 +5,7 @@ resolves (the target file exists and has the #anchor), and a screenshot is writt
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -14,7 +15,7 @@ from click.testing import CliRunner
 
 from conftest import SEEDS
 from tei_edition.cli import main as cli_main
-from tei_edition.export import export_all
+from tei_edition.export import export_all, search
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -40,8 +41,12 @@ def edition(tmp_path_factory) -> Path:
     result = CliRunner().invoke(cli_main, ["convert", str(evil), "-o", str(build / "tei"),
                                            "-q"])
     assert result.exit_code == 0, result.output
-    summary = export_all([build / "tei"], build)
+    # two documents to a search bundle: the search page merges two (as at 2,000 pages)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(search, "SHARD_PAGES", 2)
+        summary = export_all([build / "tei"], build)
     assert summary["failed"] == []
+    assert not isinstance(summary["search"], dict) or summary["search"]["bundles"] == 2
     return build / "html"
 
 
@@ -221,6 +226,31 @@ def test_search_finds_a_name_and_follows_it(edition, served, page):
     page.wait_for_load_state("load")
     assert page.locator("h1").inner_text() == title
     assert "Syngman" in page.locator("article").inner_text()
+
+
+def test_search_merges_every_bundle(edition, served, page):
+    """Three documents in two bundles: a word of each finds its document, and the date
+    order of a search without words runs across the bundles."""
+    assert json.loads((edition / "pagefind" / "tei-edition-bundles.json").read_text()) \
+        == ["pagefind-2"]
+    assert _visit(page, served + "search.html") == []
+    page.wait_for_selector("#search-form[data-ready]", timeout=15000)
+    for word, title in (("Panmunjom", "Letter to President Syngman Rhee"),
+                        ("Rusk", "Memorandum by the Assistant Secretary"),
+                        ("script", "Memorandum <script>")):
+        page.fill("#search-q", word)  # the best result first, whichever bundle holds it
+        page.wait_for_function(
+            "t => document.querySelector('#search-results a.result')?.textContent"
+            ".startsWith(t)", arg=title, timeout=15000)
+    page.fill("#search-q", "")
+    page.select_option("#search-kind", "")
+    page.fill("#search-from", "1900")
+    page.wait_for_function("document.querySelectorAll('#search-results li').length === 3",
+                           timeout=15000)
+    dates = page.eval_on_selector_all("#search-results li .meta",
+                                      "els => els.map(e => e.textContent)")
+    years = [int(next(w for w in d.split() if w.isdigit() and len(w) == 4)) for d in dates]
+    assert years == sorted(years)
 
 
 def test_search_filters_kind_person_and_years(edition, served, page):

@@ -18,7 +18,7 @@ from lxml import html as lhtml
 
 from conftest import DEVSET, SEEDS, TEI, tei_all_errors, words
 from tei_edition.cli import main as cli_main
-from tei_edition.export import export, export_all, make_bag, package, verify_bag
+from tei_edition.export import export, export_all, make_bag, package, search, verify_bag
 from tei_edition.export.common import read_tei
 from tei_edition.export.text import text_of_reading
 from tei_edition.pipeline import convert_document
@@ -832,3 +832,22 @@ def test_standoff_entry_as_an_editor_may_write_it():
     assert (entry.birth, entry.death) == ("1909", "20 December 1994")
     assert entry_from(etree.fromstring(f'<person xmlns="{T[1:-1]}"/>'), "person",
                       T + "persName") is None
+
+
+@pytest.mark.skipif(search.pagefind_command() is None, reason="pagefind is not installed")
+def test_search_index_in_bundles_and_no_stale_bundle(tmp_path, monkeypatch):
+    """Past SHARD_PAGES document pages the index comes in bundles the search page merges
+    (in date order); a smaller rebuild leaves no stale bundle and no indexer's folder."""
+    assert CliRunner().invoke(cli_main, ["convert", str(SEEDS), "-o", str(tmp_path / "tei"),
+                                         "-q"]).exit_code == 0
+    html = tmp_path / "html"
+    monkeypatch.setattr(search, "SHARD_PAGES", 1)
+    found = export_all([tmp_path / "tei"], tmp_path)["search"]
+    assert (found["pages"], found["bundles"]) == (2, 2)
+    assert json.loads((html / "pagefind" / search.BUNDLES_FILE).read_text()) == ["pagefind-2"]
+    assert (html / "pagefind-2" / "pagefind-entry.json").is_file()
+    monkeypatch.setattr(search, "SHARD_PAGES", 2000)
+    found = export_all([tmp_path / "tei"], tmp_path)["search"]
+    assert (found["pages"], found["bundles"]) == (2, 1)
+    assert json.loads((html / "pagefind" / search.BUNDLES_FILE).read_text()) == []
+    assert sorted(p.name for p in html.iterdir() if p.is_dir()) == ["pagefind"]

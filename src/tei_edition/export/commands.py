@@ -97,7 +97,9 @@ def export_all(tei_paths: list[Path], build_dir: Path, search_index: bool = True
     lap("cmif")
     search: dict | str
     try:
-        search = build_search_index(html_dir) if search_index else "not built"
+        pages = [page_name(r.stem) for r in sorted(readings, key=lambda r: r.meta.sort_key)]
+        search = build_search_index(html_dir, pages, jobs=jobs) if search_index \
+            else "not built"
     except SearchUnavailable as e:
         search = str(e)
     lap("search")

@@ -15,6 +15,7 @@ or ``python3 -m http.server -d BUILD/html``); the page says so when opened from 
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -39,8 +40,27 @@ def pagefind_command() -> list[str] | None:
     return [sys.executable, "-m", "pagefind_bin"]
 
 
-def build_search_index(html_dir: Path) -> dict:
-    """Index ``html_dir`` into ``html_dir/pagefind``; returns {'pages': n, 'seconds': s}."""
+# Pagefind holds a whole index in memory while it builds it (about 300 KB a page here, so
+# 3 GB at 10,000 documents; upstream Pagefind/pagefind#842).  Past this many document
+# pages the index is built in bundles of at most this many pages each, which the search
+# page merges (Pagefind's ``mergeIndex``): the indexer's memory stays bounded however large
+# the edition.
+SHARD_PAGES = 2000
+# In the primary bundle: the other bundles the search page merges, in order.
+BUNDLES_FILE = "tei-edition-bundles.json"
+_EXTRA_BUNDLE = re.compile(re.escape(BUNDLE) + r"-\d+")
+
+
+def build_search_index(html_dir: Path, pages: list[str] | None = None,
+                       shard: int | None = None, jobs: int = 1) -> dict:
+    """Index ``html_dir`` into ``html_dir/pagefind``; returns {'pages': n, 'seconds': s,
+    'bundles': b}.
+
+    ``pages``: the document pages (file names in ``html_dir``), in date order.  Where they
+    are more than ``shard`` (default SHARD_PAGES), each run of ``shard`` of them is indexed
+    apart, into ``pagefind/``, ``pagefind-2/``, …, up to ``jobs`` indexers at a time; the
+    search page merges them.  The date order keeps a search sorted by date in order across bundles."""
+    import json
     import time
 
     cmd = pagefind_command()
@@ -48,16 +68,76 @@ def build_search_index(html_dir: Path) -> dict:
         raise SearchUnavailable("pagefind is not installed (pip install 'pagefind[bin]'); "
                                 "the edition has no search index")
     start = time.perf_counter()
-    bundle = html_dir / BUNDLE
-    if bundle.exists():
-        shutil.rmtree(bundle)  # no stale fragments of removed documents
-    run = subprocess.run([*cmd, "--site", str(html_dir), "--output-subdir", BUNDLE,
-                          "--force-language", "en", "--silent"],
-                         capture_output=True, text=True, check=False)
-    if run.returncode != 0:
-        raise SearchUnavailable(f"pagefind failed: {(run.stderr or run.stdout).strip()}")
-    pages = len(list((bundle / "fragment").glob("*"))) if (bundle / "fragment").is_dir() else 0
-    return {"pages": pages, "seconds": time.perf_counter() - start}
+    shard = shard or SHARD_PAGES
+    for old in html_dir.iterdir() if html_dir.is_dir() else ():
+        if old.is_dir() and (old.name == BUNDLE or _EXTRA_BUNDLE.fullmatch(old.name)
+                             or old.name.startswith(_SITE_PREFIX)):
+            shutil.rmtree(old)  # no stale fragments of removed documents, no stale bundles
+    if pages is None or len(pages) <= shard:
+        _run_all([_pagefind(cmd, html_dir, html_dir / BUNDLE)], 1)
+        bundles = [BUNDLE]
+    else:
+        shards = [pages[i : i + shard] for i in range(0, len(pages), shard)]
+        bundles = [BUNDLE] + [f"{BUNDLE}-{k}" for k in range(2, len(shards) + 1)]
+        sites = [_site_of(html_dir, names) for names in shards]
+        try:
+            runs = zip(sites, bundles, strict=True)
+            _run_all([_pagefind(cmd, site, html_dir / b) for site, b in runs], jobs)
+        finally:
+            for site in sites:
+                shutil.rmtree(site, ignore_errors=True)
+    # written for one bundle too: the search page asks for it (a 404 would be an error)
+    (html_dir / BUNDLE / BUNDLES_FILE).write_text(json.dumps(bundles[1:]) + "\n",
+                                                  encoding="utf-8")
+    pages_done = sum(len(list((html_dir / b / "fragment").glob("*")))
+                     for b in bundles if (html_dir / b / "fragment").is_dir())
+    return {"pages": pages_done, "seconds": time.perf_counter() - start,
+            "bundles": len(bundles)}
+
+
+_SITE_PREFIX = ".pagefind-site-"
+
+
+def _site_of(html_dir: Path, names: list[str]) -> Path:
+    """A folder beside the pages holding (hard links to) these pages only: what one
+    indexer run sees.  Their URLs in the index are those of the pages themselves."""
+    import os
+    import tempfile
+
+    site = Path(tempfile.mkdtemp(prefix=_SITE_PREFIX, dir=html_dir))
+    for name in names:
+        try:
+            os.link(html_dir / name, site / name)
+        except OSError:  # a file system without hard links
+            shutil.copyfile(html_dir / name, site / name)
+    return site
+
+
+def _pagefind(cmd: list[str], site: Path, bundle: Path) -> list[str]:
+    return [*cmd, "--site", str(site), "--output-path", str(bundle), "--force-language", "en",
+            "--silent"]
+
+
+def _run_all(commands: list[list[str]], jobs: int) -> None:
+    """Run the indexers, at most ``jobs`` at a time (Pagefind indexes on one core)."""
+    running: list[subprocess.Popen] = []
+    failures: list[str] = []
+
+    def wait_one() -> None:
+        proc = running.pop(0)
+        out, errs = proc.communicate()
+        if proc.returncode != 0:
+            failures.append((errs or out).strip())
+
+    for command in commands:
+        if len(running) >= max(1, jobs):
+            wait_one()
+        running.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        text=True))
+    while running:
+        wait_one()
+    if failures:
+        raise SearchUnavailable(f"pagefind failed: {failures[0]}")
 
 
 def search_page(readings: list[Reading]) -> bytes:

@@ -111,6 +111,12 @@ async function start() {
   try {
     pagefind = await import("./pagefind/pagefind.js");
     await pagefind.options({ excerptLength: 30 });
+    // a large edition's index comes in several bundles (pagefind-2/, ...): merge them
+    const more = await fetch("./pagefind/tei-edition-bundles.json")
+      .then((r) => (r.ok ? r.json() : []), () => []);
+    for (const name of more) {
+      await pagefind.mergeIndex(new URL(name + "/", location.href).href, { excerptLength: 30 });
+    }
     const all = await pagefind.filters();
     years = Object.keys(all.year || {}).sort();
     fill("search-kind", Object.keys(all.kind || {}).sort());
