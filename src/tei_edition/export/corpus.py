@@ -53,6 +53,10 @@ class _Index:
 
     def __init__(self) -> None:
         self.entries: dict[str, dict[str, etree._Element]] = {k: {} for k in ENTRY_TAGS}
+        # per merged entry: the keys of its children, their element names, and the texts
+        # of its names by element name (kept, not recomputed at every merge: an entry
+        # named in thousands of documents is merged thousands of times)
+        self._seen: dict[int, tuple[set, set[str], dict[str, set[str]]]] = {}
 
     def add(self, standoff: etree._Element) -> None:
         for kind, (_list_tag, entry_tag, _name) in ENTRY_TAGS.items():
@@ -62,34 +66,45 @@ class _Index:
                     continue
                 have = self.entries[kind].get(eid)
                 if have is None:
-                    self.entries[kind][eid] = copy.deepcopy(el)
+                    have = self.entries[kind][eid] = copy.deepcopy(el)
+                    seen: set = set()
+                    present: set[str] = set()
+                    names: dict[str, set[str]] = {}
+                    for c in have:
+                        if isinstance(c.tag, str):
+                            key = _key(c)
+                            seen.add(key)
+                            present.add(key[0])
+                            names.setdefault(key[0], set()).add(key[2])
+                    self._seen[id(have)] = (seen, present, names)
                 else:
-                    self._merge(have, el)
+                    self._merge(have, el, *self._seen[id(have)])
 
     @staticmethod
-    def _merge(have: etree._Element, new: etree._Element) -> None:
-        seen = {_key(c) for c in have if isinstance(c.tag, str)}
-        present = {local(c.tag) for c in have if isinstance(c.tag, str)}
+    def _merge(have: etree._Element, new: etree._Element, seen: set, present: set[str],
+               names: dict[str, set[str]]) -> None:
         for c in new:
             if not isinstance(c.tag, str):
                 continue
-            name = local(c.tag)
+            key = _key(c)
+            name = key[0]
             if name in ("birth", "death") and name in present:
                 continue
             if name.endswith("Name"):
-                if any(_key(x)[2] == text_of(c) for x in have if local(x.tag) == name):
+                if key[2] in names.get(name, ()):
                     continue
                 c = copy.deepcopy(c)
                 if c.get("type") == "preferred":
                     c.set("type", "variant")  # the first document's preferred form wins
-            elif _key(c) in seen:
+            elif key in seen:
                 continue
             else:
                 c = copy.deepcopy(c)
             c.tail = None
             have.append(c)
-            seen.add(_key(c))
+            seen.add(key)
             present.add(name)
+            names.setdefault(name, set()).add(key[2])
 
     def standoff(self) -> etree._Element | None:
         so = _E("standOff")
