@@ -144,7 +144,7 @@ class LocalEngine(Engine):
         self.loader = None
         self._pool: ProcessPoolExecutor | None = None
         self._tmp: tempfile.TemporaryDirectory | None = None
-        self._preloaded = False
+        self._preloaded = self._frozen = False
 
     def share(self, value: Any) -> Any:
         if self.workers <= 1:
@@ -185,6 +185,7 @@ class LocalEngine(Engine):
         authorities(self.loader)
         self._preloaded = set(_auth_cache) != before
         gc.freeze()
+        self._frozen = True
         return ProcessPoolExecutor(max_workers=self.workers,
                                    mp_context=multiprocessing.get_context("fork"))
 
@@ -192,10 +193,12 @@ class LocalEngine(Engine):
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
-        if self._preloaded:  # built for the workers only: this process does not keep them
+        if self._frozen:
             import gc
 
             gc.unfreeze()
+            self._frozen = False
+        if self._preloaded:  # built for the workers only: this process does not keep them
             _auth_cache.clear()
             self._preloaded = False
         if self._tmp is not None:
