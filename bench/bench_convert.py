@@ -74,7 +74,7 @@ def main() -> None:
         list(convert_many(paths, jobs=2, loader=loader))
         two = time.perf_counter() - t0
         print(f"convert, --jobs 2:            {args.docs / two:8.0f} documents/s "
-              f"(includes loading authorities in each worker)")
+              f"(includes loading the authorities once, shared by the forked workers)")
 
         out = tmp / "out"
         out.mkdir()

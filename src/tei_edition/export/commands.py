@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import functools
 import sys
 import time
 from pathlib import Path
@@ -65,7 +67,7 @@ def export_all(tei_paths: list[Path], build_dir: Path, search_index: bool = True
     others still exported.  The HTML pages, text and JSON are written a document at a time
     (export/build.py); the document pages are rendered by ``jobs`` forked processes
     (``engine``: a local one gives its worker count).  corpus.xml is written a document at
-    a time too."""
+    a time too, with ``jobs`` > 1 while Pagefind indexes the pages in its own processes."""
     start = time.perf_counter()
     build_dir = Path(build_dir)
     if outputs.current() is None:  # on its own: the build folder's manifest decides
@@ -95,18 +97,26 @@ def export_all(tei_paths: list[Path], build_dir: Path, search_index: bool = True
     lap("csv")
     export_cmif(readings, build_dir / "cmif.xml", page_of=lambda stem: "html/" + page_name(stem))
     lap("cmif")
-    search: dict | str
-    try:
-        pages = [page_name(r.stem) for r in sorted(readings, key=lambda r: r.meta.sort_key)]
-        search = build_search_index(html_dir, pages, jobs=jobs) if search_index \
-            else "not built"
-    except SearchUnavailable as e:
-        search = str(e)
-    lap("search")
+    pages = [page_name(r.stem) for r in sorted(readings, key=lambda r: r.meta.sort_key)]
+    index_pages = functools.partial(build_search_index, html_dir, pages, jobs=jobs)
     good = [r.path for r in readings]
-    if good:
-        failed += write_corpus(good, build_dir / "corpus.xml")
-    lap("corpus")
+    search: dict | str = "not built"
+    if search_index and jobs > 1:
+        # Pagefind runs in its own processes: corpus.xml is written here meanwhile
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pending = pool.submit(index_pages)
+            if good:
+                failed += write_corpus(good, build_dir / "corpus.xml")
+            lap("corpus")
+            search = _search_result(pending.result)
+        lap("search")
+    else:
+        if search_index:
+            search = _search_result(index_pages)
+        lap("search")
+        if good:
+            failed += write_corpus(good, build_dir / "corpus.xml")
+        lap("corpus")
     mentions: dict[str, int] = {}
     for r in readings:
         for m in r.mentions:
@@ -117,6 +127,14 @@ def export_all(tei_paths: list[Path], build_dir: Path, search_index: bool = True
     return {"documents": len(readings), "failed": [(str(p), why) for p, why in failed],
             "mentions": mentions, "entities": entities, "search": search,
             "seconds": time.perf_counter() - start, "timings": timings}
+
+
+def _search_result(run) -> dict | str:
+    """Pagefind's figures, or why the edition has no search index."""
+    try:
+        return run()
+    except SearchUnavailable as e:
+        return str(e)
 
 
 @click.command("export")
