@@ -253,16 +253,24 @@ def _bare_surnames(doc: Document, chosen: list[Mention], taken: dict[int, list[t
     lower = (finder.lower_words, knowledge.lower_words)
     people = knowledge.people
     out: list[Mention] = []
+    # A word -> None where it is no surname, else its folded form and whether the corpus
+    # or the authority file knows a person of it (what does not change within the loop).
+    seen: dict[str, tuple[str, bool] | None] = {}
     for bi, block in enumerate(doc.blocks):
         text = block.text
         for mt in BARE.finditer(text):
             if block.role == "paragraph" and mt.start() == 0 and text[mt.end() : mt.end() + 1] == ":":
                 continue  # a speaker label the person finder did not take
-            for s, e, sur in _bare_forms(mt):
-                if len(sur) < 3 or sur in _NOT_BARE:
+            whole = mt.group()
+            for s, e, sur in (_bare_forms(mt) if " " in whole else ((*mt.span(), whole),)):
+                try:
+                    word = seen[sur]
+                except KeyError:
+                    word = seen[sur] = _surname_word(sur, people, auth)
+                if word is None:
                     continue
-                fsur = fold(sur)
-                if not (fsur in by_surname or fsur in people or auth.surname_candidates(sur)):
+                fsur, known = word
+                if not (known or fsur in by_surname):
                     continue  # nobody of this name anywhere: no need to look closer
                 after = text[e : e + 24]
                 # "Nixon Presidential Materials", "Acheson Plan", "Mace B", "Kennan plan":
@@ -284,6 +292,15 @@ def _bare_surnames(doc: Document, chosen: list[Mention], taken: dict[int, list[t
                             by_surname.setdefault(f, {key})
                 break
     return out
+
+
+def _surname_word(sur: str, people: dict, auth: Authorities) -> tuple[str, bool] | None:
+    """None where ``sur`` is no surname (too short, a word of the lexicons), else its folded
+    form and whether the corpus (``people``) or the authority file knows a person of it."""
+    if len(sur) < 3 or sur in _NOT_BARE:
+        return None
+    fsur = fold(sur)
+    return fsur, bool(fsur in people or auth.surname_candidates(sur))
 
 
 def _bare_key(doc: Document, sur: str, text: str, s: int, after: str,

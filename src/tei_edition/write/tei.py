@@ -48,27 +48,25 @@ EVIDENCE_TEXT = {
 
 def el(tag: str, text: str | None = None, attrs: dict | None = None, **kw) -> etree._Element:
     """A TEI element (the default namespace declared on it: use for roots)."""
-    e = etree.Element(T + tag, nsmap={None: TEI_NS})
-    _fill_element(e, text, attrs, kw)
+    e = etree.Element(T + tag, _attrib(attrs, kw), nsmap={None: TEI_NS})
+    if text:
+        e.text = text
     return e
 
 
 def sub(parent: etree._Element, tag: str, text: str | None = None, attrs: dict | None = None,
         **kw) -> etree._Element:
     """A TEI child element; it inherits the namespace declaration of its parent."""
-    e = etree.SubElement(parent, T + tag)
-    _fill_element(e, text, attrs, kw)
+    e = etree.SubElement(parent, T + tag, _attrib(attrs, kw) if attrs or kw else None)
+    if text:
+        e.text = text
     return e
 
 
-def _fill_element(e: etree._Element, text: str | None, attrs: dict | None, kw: dict) -> None:
-    for source in (attrs, kw):
-        if source:
-            for k, v in source.items():
-                if v is not None:
-                    e.set(k, v)
-    if text:
-        e.text = text
+def _attrib(attrs: dict | None, kw: dict) -> dict:
+    """The attributes given (a dict, then keywords, in that order), without the empty ones."""
+    return {k: v for source in (attrs, kw) if source for k, v in source.items()
+            if v is not None}
 
 
 _NAME_CHAR = re.compile(r"[A-Za-z0-9._\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff-]")
@@ -560,7 +558,8 @@ def indent(node: etree._Element, level: int = 0) -> None:
     node.text = pad
     for child in node:
         child.tail = pad
-        indent(child, level + 1)
+        if child.tag in STRUCTURAL and len(child):
+            indent(child, level + 1)
     node[-1].tail = "\n" + "  " * level
 
 
