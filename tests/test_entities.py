@@ -161,6 +161,19 @@ def test_surname_after_full_name_links_same_entity(auth: Authorities) -> None:
     assert len(keys) == 3 and set(keys) == {"hsg-111738"}
 
 
+def test_two_letter_surname_only_for_a_person_named_in_full(bare: Authorities) -> None:
+    """"Yi" alone is the Yi Hu-rak the document names; "An" is an article where the text
+    also writes "an", and a two-letter word nobody here is named by stays untagged."""
+    doc = doc_of(("paragraph", "President Park has brought Yi Hu-rak back. Ambassador An "
+                  "Ho-sang called."),
+                 ("paragraph", "Yi is extremely competent. An agreement is an aim. Wu came."))
+    annotate_entities(doc, bare)
+    got = tags(doc, "persName")
+    yi = [e for _k, t, e in got if t.startswith("Yi")]
+    assert [t for _k, t, _e in got if t in ("Yi", "An", "Wu")] == ["Yi"], got
+    assert len(yi) == 2 and len(set(yi)) == 1
+
+
 @needs_hsg
 def test_heading_parenthesis_with_office(auth: Authorities) -> None:
     doc = doc_of(("title", ("Letter From President Nixon to the Director of the Arms Control "
@@ -190,6 +203,17 @@ def test_non_entities_untagged(bare: Authorities) -> None:
     annotate_entities(doc, bare)
     got = {t for _k, t, _e in tags(doc)}
     assert got == {"Far East"}
+
+
+@needs_hsg
+def test_no_name_cut_out_of_a_word_in_capitals(auth: Authorities) -> None:
+    """"Erhard FedRep’s": no person "Erhard Fed" (a given name and a cut word), nor "Fe"."""
+    doc = doc_of(("paragraph", "Under either Etzel or Erhard FedRep’s close relations with US "
+                  "remain. Ludwig Erhard spoke to Mayor LaGuardia."), year="1959")
+    annotate_entities(doc, auth)
+    got = texts(doc, "persName")
+    assert {"Etzel", "Ludwig Erhard"} <= got
+    assert not any(t.startswith("Erhard F") or t.endswith(" La") for t in got), got
 
 
 def test_adjectives_are_not_places(bare: Authorities) -> None:

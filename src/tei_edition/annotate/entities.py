@@ -270,7 +270,10 @@ def _bare_surnames(doc: Document, chosen: list[Mention], taken: dict[int, list[t
                 if word is None:
                     continue
                 fsur, known = word
-                if not (known or fsur in by_surname):
+                if len(sur) == 2:  # "Yi", "Wu": only for a person this document names in full
+                    if fsur not in by_surname or any(fsur in words for words in lower):
+                        continue
+                elif not (known or fsur in by_surname):
                     continue  # nobody of this name anywhere: no need to look closer
                 after = text[e : e + 24]
                 # "Nixon Presidential Materials", "Acheson Plan", "Mace B", "Kennan plan":
@@ -295,12 +298,13 @@ def _bare_surnames(doc: Document, chosen: list[Mention], taken: dict[int, list[t
 
 
 def _surname_word(sur: str, people: dict, auth: Authorities) -> tuple[str, bool] | None:
-    """None where ``sur`` is no surname (too short, a word of the lexicons), else its folded
-    form and whether the corpus (``people``) or the authority file knows a person of it."""
-    if len(sur) < 3 or sur in _NOT_BARE:
+    """None where ``sur`` is no surname (one letter, a word of the lexicons), else its
+    folded form and whether the corpus (``people``) or the authority file knows a person
+    of it (not asked of two letters: "Yi" alone stands only for a person named in full)."""
+    if len(sur) < 2 or sur in _NOT_BARE:
         return None
     fsur = fold(sur)
-    return fsur, bool(fsur in people or auth.surname_candidates(sur))
+    return fsur, len(sur) > 2 and bool(fsur in people or auth.surname_candidates(sur))
 
 
 def _bare_key(doc: Document, sur: str, text: str, s: int, after: str,

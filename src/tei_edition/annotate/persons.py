@@ -24,7 +24,8 @@ from .authorities import SUFFIXES, Authorities, Record, fold, lite_fold
 from .corpus import Knowledge
 
 _LOWER = r"a-zà-ÿā-ž"
-NAME_WORD = rf"(?:Mc|Mac|O['’]|D['’])?[A-Z][{_LOWER}]+(?:[-'’][A-Za-z][{_LOWER}]+)*"
+# A capitalised word; one that goes on in capitals ("FedRep", "LaGuardia") is none of ours.
+NAME_WORD = rf"(?:Mc|Mac|O['’]|D['’])?[A-Z][{_LOWER}]+(?:[-'’][A-Za-z][{_LOWER}]+)*(?![A-Z{_LOWER}])"
 UPPER_WORD = r"(?:MC|MAC)?[A-Z]{2,}(?:[-'’][A-Z]+)*"
 # Abbreviated forenames ("Wm." for William), read as initials are.
 FORENAME_ABBREVIATIONS = dict(ln.split(" ", 1) for ln in lexicon.entries("forename-abbreviations"))
