@@ -211,9 +211,7 @@ class PersonFinder:
             m.group("name") for b in doc.blocks if b.role == "paragraph" and ":" in b.text[:60]
             for m in [SPEAKER.match(b.text)] if m
         )
-        self.lower_words = {
-            w for b in doc.blocks for w in _LOWER_WORD.findall(b.text)
-        }
+        self.lower_words = set(_LOWER_WORD.findall("\n".join(b.text for b in doc.blocks)))
 
     def __getstate__(self) -> dict:
         """Kept between the passes without the authorities (reattached on load)."""

@@ -54,10 +54,13 @@ NOTE = re.compile(r"^(?:note|editor'?s note|editorial note)\s*:", re.IGNORECASE)
 NAME_WORD = re.compile(r"^(?:[A-Z][a-zA-Z'’-]+|[A-Z]\.|Jr\.|Sr\.|[IVX]+|de|van|von|la|del)$")
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def looks_like_name(text: str, max_words: int = 5) -> bool:
     """'Dwight D. Eisenhower', 'DWIGHT D. EISENHOWER', 'McConaughy', 'Richard Nixon'."""
     words = text.replace(",", " ").split()
-    if not 1 <= len(words) <= max_words or any(ch.isdigit() for ch in text):
+    if not 1 <= len(words) <= max_words or _DIGIT.search(text):
         return False
     if text.endswith((".", ":", ";", "?", "!")) and not re.search(r"\b[A-Z]\.$|Jr\.$", text):
         return False
