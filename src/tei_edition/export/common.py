@@ -736,7 +736,7 @@ def reading_of(root: etree._Element, path: Path) -> Reading:
             m.start += 1
         while m.end > m.start and text[m.end - 1].isspace():
             m.end -= 1
-        m.surface = text[m.start:m.end]
+        m.surface = intern(text[m.start:m.end])  # kept for every mention; names repeat
     _assign_pages(walker.blocks)
     mentions = [m for m in walker.mentions if m.surface]  # empty elements are no mention
     return Reading(path=path, meta=meta, entries=entries, blocks=walker.blocks,
