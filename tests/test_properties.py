@@ -31,6 +31,7 @@ PIECES = st.sampled_from([
     "these points: 1. First one. 2. Second one. 3. Third.", "Blockade",
     "Teheran, November 15, 1918. [Received January 24, 1919.]",
     "Source: Central Files, 611.93/9–1255. Secret.",
+    "Yi Hu-rak", "Yi is competent.", "An agreement.", "Erhard FedRep’s", "LaGuardia",
 ])
 FREE = st.text(
     st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff"),
