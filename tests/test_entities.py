@@ -315,3 +315,53 @@ def test_types_are_tei_tokens() -> None:
         data = json.loads((ROOT / "src/tei_edition/data" / name).read_text(encoding="utf-8"))
         for e in data[top]:
             assert re.fullmatch(r"[\w-]+", e["type"]), e  # @type is teidata.enumerated
+
+
+def _volumes(*names: str) -> list[str]:
+    return [f"https://history.state.gov/historicaldocuments/{n}/persons#p_X1" for n in names]
+
+
+def test_surname_first_variant_and_persons_of_the_time(tmp_path: Path) -> None:
+    """A variant romanised another way ("Choi Kyu-hah" of "Choe Kyu-ha") is a form of the
+    record and one more surname it may be called by; of two persons named by a titled
+    surname alone, the one the volumes place in the document's years is taken."""
+    rows = [
+        {"id": "1", "name": "Choe Kyu-ha", "variants": ["Choi Kyu-hah"],
+         "note": "Minister of Foreign Affairs", "sources": _volumes("frus1969-76v19p1")},
+        {"id": "2", "name": "Choi Doo Sun", "note": "Prime Minister",
+         "sources": _volumes("frus1964-68v29p1")},
+        {"id": "3", "name": "House, Edward Mandell", "variants": ["House, Edward “Colonel,”"],
+         "note": "Personal representative of President Wilson",
+         "sources": _volumes("frus1918Russiav01", "frus1919Parisv01")},
+        {"id": "4", "name": "House, Arthur H.", "note": "White House Fellow",
+         "sources": _volumes("frus1969-76v38p2")},
+    ]
+    (tmp_path / "people.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    auth = Authorities.load(person_files=[tmp_path / "people.jsonl"])
+    assert {r.key for r in auth.surname_candidates("Choi")} == {"hsg-1", "hsg-2"}
+
+    doc = doc_of(("paragraph", "Choi Kyu-hah arrived. Later Foreign Minister Choi said so."),
+                 year="1970")
+    annotate_entities(doc, auth)
+    assert [(t, e) for _k, t, e in tags(doc)] == [("Choi Kyu-hah", "hsg-1"), ("Choi", "hsg-1")]
+
+    alone = doc_of(("paragraph", "Foreign Minister Choi said so."), year="1970")
+    annotate_entities(alone, auth)  # two persons of the time, nothing to choose: unlinked
+    assert [e for _k, _t, e in tags(alone)] == ["pers-choi"]
+
+    colonel = doc_of(("paragraph", "37. For Colonel House. The Embassy agrees."), year="1918")
+    annotate_entities(colonel, auth)
+    assert [(t, e) for _k, t, e in tags(colonel, "persName")] == [("House", "hsg-3")]
+
+
+def test_volume_years_alone_do_not_link_a_titled_surname(tmp_path: Path) -> None:
+    """The one Wu of the file (K. C. Wu, known from a 1945 volume) is not "General Wu, the
+    representative of the Chinese Communists" of 1951: a file may lack the person meant."""
+    rows = [{"id": "9", "name": "Wu, K. C.", "note": "Chinese Vice Minister of Foreign Affairs.",
+             "sources": _volumes("frus1945v07")}]
+    (tmp_path / "people.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    auth = Authorities.load(person_files=[tmp_path / "people.jsonl"])
+    doc = doc_of(("paragraph", "Before he left New York General Wu, the representative of "
+                  "the Chinese Communists, spoke."), year="1951")
+    annotate_entities(doc, auth)
+    assert [(t, e) for _k, t, e in tags(doc, "persName")] == [("Wu", "pers-wu")]

@@ -164,6 +164,8 @@ class Record:
     # the years of the FRUS volumes whose person lists name them (a career's span)
     active: tuple[int, int] | None = None
     forms: list[str] = field(default_factory=list)
+    # surname-first names romanised another way in a variant ("Choi Kyu-hah" of "Choe Kyu-ha")
+    other_surnames: tuple[str, ...] = ()
     hint: str = ""  # note plus titles seen in variants, for matching office words in context
     # places only: what the name meant when (from year, to year, key or None = unlinked)
     periods: list[tuple[int | None, int | None, str | None]] = field(default_factory=list)
@@ -242,6 +244,7 @@ def _person_record(obj: dict) -> Record | None:
         add(fore[:1], surname)  # "David Dean Rusk" -> "David Rusk"
         add([fore[0]] + [f[0] + "." for f in fore[1:] if f[0].isalpha()], surname)
     fsur = fold(surname)
+    other: set[str] = set()
     for v in obj.get("variants") or []:
         if not isinstance(v, str) or re.search(r"\d", v):
             continue
@@ -259,6 +262,9 @@ def _person_record(obj: dict) -> Record | None:
                 continue
             if fold(toks[-1]) == fsur or (east and fold(toks[0]) == fsur):
                 forms.add(" ".join(toks))
+            elif east and "-" in toks[1] and len(toks) == 2:  # "Choi Kyu-hah" of "Choe Kyu-ha"
+                forms.add(" ".join(toks))
+                other.add(toks[0])
     sources = [s for s in obj.get("sources") or [] if isinstance(s, str)]
     authority = _authority(obj, sources)
     idnos = [(authority, pid)]
@@ -275,7 +281,7 @@ def _person_record(obj: dict) -> Record | None:
         key=f"{slug(authority)}-{slug(pid)}", kind="person", name=name, note=obj.get("note"),
         idnos=idnos, surname=surname, forenames=fore, birth=_year(obj.get("birth")),
         death=_year(obj.get("death")), prominence=prominence, active=_active(sources),
-        forms=sorted(forms),
+        forms=sorted(forms), other_surnames=tuple(sorted(other)),
         hint=" ".join([obj.get("note") or "", *(v for v in obj.get("variants") or [] if isinstance(v, str))]),
     )
 
@@ -359,6 +365,8 @@ class Authorities:
                 self.has_persons = True
                 self.records[rec.key] = rec
                 self.persons_by_surname[fold(rec.surname)].append(rec)
+                for other in rec.other_surnames:
+                    self.persons_by_surname[fold(other)].append(rec)
                 for short in short_forms(fold(rec.surname)):  # "Couve" of "Couve de Murville"
                     self.persons_by_surname[short].append(rec)
                 for f in rec.forms:

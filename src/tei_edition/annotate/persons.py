@@ -315,9 +315,9 @@ class PersonFinder:
                 if fold(surface).endswith(" " + fs) and fs != fold(sur):
                     cut = len(surface) - len(fs)
                     sur, given = surface[cut:], surface[:cut].split()
-            if recs and any(fold(r.surname) == fold(toks[0]) for r in recs) and not any(
-                fold(r.surname) == fold(sur) for r in recs
-            ):
+            first = fold(toks[0])
+            if recs and any(fold(r.surname) == first or first in map(fold, r.other_surnames)
+                            for r in recs) and not any(fold(r.surname) == fold(sur) for r in recs):
                 sur, given = toks[0], toks[1:]  # surname-first names: "Chiang Kai-shek"
             self._add(bi, start, end + 1, "form", surname=sur, given=given, form_keys=tuple(keys))
 
@@ -410,13 +410,20 @@ class PersonFinder:
         else:
             cands = self.auth.surname_candidates(m.surname)
             cands = [r for r in cands if _consistent(m.given, r)]
+        full = bool(m.given or m.form_keys)
         cands = [r for r in cands if _alive(r, self.year)]
+        if not full and len(cands) > 1:
+            # a surname alone ("Colonel House") of several persons: those of the time, where
+            # the volumes that list them say so (``_of_the_time``), as for a bare surname
+            cands = [r for r in cands if _of_the_time(r, self.year)] or cands
         ctx = _context_words(f"{m.title} {m.context}")
         if len(cands) == 1:
             rec = cands[0]
-            if m.given or m.form_keys:
+            if full:
                 return rec.key  # a full name (or initials) fitting one record only
             overlap = len(_context_words(rec.hint) & ctx)
+            # life dates, not the volumes' years: a file that lacks the person meant would
+            # give the one namesake it holds ("General Wu" of 1951 is not K. C. Wu of 1945)
             dated = rec.birth is not None or rec.death is not None
             if overlap >= 1 or (dated and self.year and m.surname not in AMBIGUOUS):
                 return rec.key
