@@ -164,7 +164,8 @@ class Record:
     # the years of the FRUS volumes whose person lists name them (a career's span)
     active: tuple[int, int] | None = None
     forms: list[str] = field(default_factory=list)
-    # surname-first names romanised another way in a variant ("Choi Kyu-hah" of "Choe Kyu-ha")
+    # surnames (folded) of surname-first variants romanised another way ("choi" of
+    # "Choi Kyu-hah", a variant of "Choe Kyu-ha")
     other_surnames: tuple[str, ...] = ()
     hint: str = ""  # note plus titles seen in variants, for matching office words in context
     # places only: what the name meant when (from year, to year, key or None = unlinked)
@@ -264,7 +265,7 @@ def _person_record(obj: dict) -> Record | None:
                 forms.add(" ".join(toks))
             elif east and "-" in toks[1] and len(toks) == 2:  # "Choi Kyu-hah" of "Choe Kyu-ha"
                 forms.add(" ".join(toks))
-                other.add(toks[0])
+                other.add(fold(toks[0]))
     sources = [s for s in obj.get("sources") or [] if isinstance(s, str)]
     authority = _authority(obj, sources)
     idnos = [(authority, pid)]
@@ -366,7 +367,7 @@ class Authorities:
                 self.records[rec.key] = rec
                 self.persons_by_surname[fold(rec.surname)].append(rec)
                 for other in rec.other_surnames:
-                    self.persons_by_surname[fold(other)].append(rec)
+                    self.persons_by_surname[other].append(rec)
                 for short in short_forms(fold(rec.surname)):  # "Couve" of "Couve de Murville"
                     self.persons_by_surname[short].append(rec)
                 for f in rec.forms:

@@ -261,8 +261,7 @@ def _bare_surnames(doc: Document, chosen: list[Mention], taken: dict[int, list[t
         for mt in BARE.finditer(text):
             if block.role == "paragraph" and mt.start() == 0 and text[mt.end() : mt.end() + 1] == ":":
                 continue  # a speaker label the person finder did not take
-            whole = mt.group()
-            for s, e, sur in (_bare_forms(mt) if " " in whole else ((*mt.span(), whole),)):
+            for s, e, sur in _bare_forms(mt):
                 try:
                     word = seen[sur]
                 except KeyError:
@@ -270,10 +269,7 @@ def _bare_surnames(doc: Document, chosen: list[Mention], taken: dict[int, list[t
                 if word is None:
                     continue
                 fsur, known = word
-                if len(sur) == 2:  # "Yi", "Wu": only for a person this document names in full
-                    if fsur not in by_surname or any(fsur in words for words in lower):
-                        continue
-                elif not (known or fsur in by_surname):
+                if not (known or fsur in by_surname):
                     continue  # nobody of this name anywhere: no need to look closer
                 after = text[e : e + 24]
                 # "Nixon Presidential Materials", "Acheson Plan", "Mace B", "Kennan plan":
@@ -316,6 +312,8 @@ def _bare_key(doc: Document, sur: str, text: str, s: int, after: str,
         return None
     here = by_surname.get(fsur, set())
     if here:
+        if len(sur) == 2 and any(fsur in words for words in lower):
+            return None  # "An" where the text also writes "an": an article, not An Ho-sang
         return next(iter(here)) if len(here) == 1 else ""
     before = text[max(0, s - 40) : s]
     if _ARTICLE_BEFORE.search(before):

@@ -316,7 +316,7 @@ class PersonFinder:
                     cut = len(surface) - len(fs)
                     sur, given = surface[cut:], surface[:cut].split()
             first = fold(toks[0])
-            if recs and any(fold(r.surname) == first or first in map(fold, r.other_surnames)
+            if recs and any(fold(r.surname) == first or first in r.other_surnames
                             for r in recs) and not any(fold(r.surname) == fold(sur) for r in recs):
                 sur, given = toks[0], toks[1:]  # surname-first names: "Chiang Kai-shek"
             self._add(bi, start, end + 1, "form", surname=sur, given=given, form_keys=tuple(keys))
