@@ -16,7 +16,7 @@ process of its own, the stages that ``tei-edition build`` runs, timed one by one
   scaled (it is part of convert+validate in the build).
 
 Reported: documents/s per stage and end to end, and the peak RSS of the main process and of
-its largest worker (ru_maxrss).  --profile FILE runs the first build under cProfile and
+its largest worker (ru_maxrss), and the main process's peak so far after each stage.  --profile FILE runs the first build under cProfile and
 writes the top functions (own time, then cumulative) to FILE.  Absolute numbers are noisy on
 a shared machine: look at the ratios and run the 10,000-document build sparingly.
 """
@@ -71,12 +71,19 @@ def child(args: argparse.Namespace) -> None:
     conf = settings(None, (str(PEOPLE),) if PEOPLE.exists() else ())
     srcs = sources((args.src,))
     times: dict[str, float] = {}
+    rss: dict[str, float] = {}  # the main process's peak so far, after each stage
+
+    def peak(stage: str) -> None:
+        rss[stage] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    peak("start")
     t0 = time.perf_counter()
     with outputs.session(out) as made:
         with make_engine(args.engine, jobs) as engine:  # closed before the exports, as build
             done = run_convert(srcs, out / "tei", jobs, conf.loader(), True, made,
                                conf.disable, engine, validate=True)
         times["convert+validate"] = time.perf_counter() - t0
+        peak("convert+validate")
         made.remove_stale(out / "tei", ".xml", done.tei)
         # validated in the workers during the conversion, as tei-edition build does
         invalid = sum(bool(p) for p in done.problems)
@@ -85,12 +92,14 @@ def child(args: argparse.Namespace) -> None:
         t = time.perf_counter()
         summary = export_all(written, out, jobs=jobs)
         times["exports"] = time.perf_counter() - t
+        peak("exports")
     for k, v in summary.get("timings", {}).items():
         times[f"  {k}"] = v
     if not args.no_bag:
         t = time.perf_counter()
         make_bag(out, Path(args.out + "-bag"), {})
         times["bag"] = time.perf_counter() - t
+        peak("bag")
     times["total"] = time.perf_counter() - t0
     sample = written[:300]
     times["validate alone (1 core)"] = validate_seconds(sample) * len(written) / len(sample)
@@ -98,7 +107,7 @@ def child(args: argparse.Namespace) -> None:
                                                  resource.RUSAGE_CHILDREN))
     cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
     print(json.dumps({"docs": len(srcs), "failed": sum(1 for r in results if r.error),
-                      "invalid": invalid, "times": times, "rss_main": me.ru_maxrss / 1024,
+                      "invalid": invalid, "times": times, "rss_main": me.ru_maxrss / 1024, "rss_stages": rss,
                       "rss_worker": kids.ru_maxrss / 1024, "cpu": cpu,
                       "load": os.getloadavg()[0]}))
 
@@ -162,7 +171,8 @@ def main() -> None:
                     print(f"  {stage:24} {secs:8.2f} s  {r['docs'] / max(secs, 1e-9):8.0f} "
                           "documents/s")
                 print(f"  peak RSS: main {r['rss_main']:.0f} MiB, largest worker "
-                      f"{r['rss_worker']:.0f} MiB")
+                      f"{r['rss_worker']:.0f} MiB; main's peak after "
+                      + ", ".join(f"{k} {v:.0f}" for k, v in r["rss_stages"].items()))
                 print(f"  CPU (all processes, validate-alone measure included) "
                       f"{r['cpu']:.1f} s = {r['docs'] / r['cpu']:.0f} documents per CPU second; "
                       f"load average at the end {r['load']:.1f} (2 = both cores busy)")

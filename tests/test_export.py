@@ -7,6 +7,7 @@ import io
 import itertools
 import json
 import shutil
+from dataclasses import astuple
 from pathlib import Path
 
 import pytest
@@ -778,14 +779,17 @@ def test_build_pages_a_document_at_a_time_are_those_of_the_exporters(build, tmp_
         if case == "fallback":  # the document pass cannot read a file the index pass read
             monkeypatch.setattr(B, "read_tei", _fails_on_fxb)
         with outputs.session(mine):
-            slim, failed, written, index = B.export_documents(
+            corpus, failed, written = B.export_documents(
                 sorted((mine / "tei").glob("*.xml")), mine, links(mine), jobs)
         monkeypatch.undo()
-        assert not failed and [r.stem for r in slim] == [r.stem for r in readings]
-        assert all(not r.blocks and not r.text and not r.entries for r in slim)
-        assert [m.surface for r in slim for m in r.mentions] == \
-            [m.surface for r in readings for m in r.mentions]
-        assert index == merged_entries(readings)
+        with corpus:
+            slim = corpus.readings
+            assert not failed and [r.stem for r in slim] == [r.stem for r in readings]
+            assert all(not r.blocks and not r.text and not r.entries and not r.mentions
+                       for r in slim)  # a header each; the mentions are in the store
+            assert [(r.stem, astuple(m)) for r, ms in corpus.documents() for m in ms] == \
+                [(r.stem, astuple(m)) for r in readings for m in r.mentions]
+            assert corpus.index == merged_entries(readings)
         for sub in ("html", "text", "json"):
             names = sorted(p.name for p in (ref / sub).iterdir() if p.is_file())
             assert names == sorted(p.name for p in (mine / sub).iterdir() if p.is_file())
@@ -799,11 +803,12 @@ def test_streamed_csv_keeps_a_foreign_file_and_writes_the_others(build, tmp_path
     from tei_edition import outputs
     from tei_edition.export.common import merged_entries, read_many
     from tei_edition.export.csvx import csv_tables, write_csv
+    from tei_edition.export.store import Corpus
 
     readings, _ = read_many(sorted((build / "tei").glob("*.xml")))
     (tmp_path / "places.csv").write_text("mine\n", encoding="utf-8")
-    with outputs.session(tmp_path) as made:
-        write_csv(readings, tmp_path, merged_entries(readings))
+    with outputs.session(tmp_path) as made, Corpus.of(readings, merged_entries(readings)) as c:
+        write_csv(c, tmp_path)
     assert made.problems == [f"{tmp_path / 'places.csv'}: not written by tei-edition; kept "
                              "(--force replaces it)"]
     assert (tmp_path / "places.csv").read_text() == "mine\n"
@@ -851,3 +856,50 @@ def test_search_index_in_bundles_and_no_stale_bundle(tmp_path, monkeypatch):
     assert (found["pages"], found["bundles"]) == (2, 1)
     assert json.loads((html / "pagefind" / search.BUNDLES_FILE).read_text()) == []
     assert sorted(p.name for p in html.iterdir() if p.is_dir()) == ["pagefind"]
+
+
+def test_corpus_store_answers_what_the_entity_pages_ask():
+    """The store of a corpus's mentions (export/store.py): an entry's mentions by document
+    in date order, however the files are ordered; a name whose @ref points to an entry of
+    another kind is an unlinked name; counts, first documents and caps as the pages use
+    them; the mentions of each document back in file and text order for the CSV."""
+    from tei_edition.export.common import Entry, Mention, Meta, Reading
+    from tei_edition.export.store import Corpus
+
+    def doc(stem: str, when: str | None, *mentions: tuple) -> Reading:
+        ms = [Mention(n=i, kind=k, ref=f"#{t}" if t else "", target=t, surface=s,
+                      start=10 * i, end=10 * i + len(s), page=p)
+              for i, (k, t, s, p) in enumerate(mentions, 1)]
+        return Reading(path=Path(f"{stem}.xml"), meta=Meta(stem=stem, id=stem, when=when),
+                       entries={}, blocks=[], mentions=ms, text="x", pages=[])
+
+    index = {"p1": Entry("p1", "person", ["Rusk, Dean"]),
+             "pl1": Entry("pl1", "place", ["Korea"])}
+    readings = [
+        doc("c", "1951-03-01", ("person", "p1", "Rusk", "7"), ("person", "p1", "Dean Rusk", None)),
+        doc("a", None, ("person", "p1", "Rusk", None), ("person", None, "Smith", None)),
+        doc("b", "1950-01-01", ("person", "pl1", "Korea", None), ("date", None, "1950", None),
+            ("person", None, "Smith", "2")),
+        doc("d", "1949-05-05"),
+    ]
+    with Corpus.of(readings, index) as c:
+        assert [r.stem for r in c.ordered()] == ["d", "b", "c", "a"]  # undated last
+        assert [r.stem for r in c.readings] == ["c", "a", "b", "d"]
+        assert not any(r.mentions or r.text for r in c.readings)  # headers only
+        hits = c.hits("person", "p1")
+        assert [(h.reading.stem, [(m.anchor, m.surface, m.page) for m in h.mentions])
+                for h in hits] == [("c", [("m1", "Rusk", "7"), ("m2", "Dean Rusk", None)]),
+                                   ("a", [("m1", "Rusk", None)])]
+        assert [h.reading.stem for h in c.hits("person", "p1", documents=1)] == ["c"]
+        summary = c.summaries("person", first=1)
+        assert list(summary) == ["p1"]
+        assert (summary["p1"].mentions, summary["p1"].documents,
+                [r.stem for r in summary["p1"].first]) == (3, 2, ["c"])
+        unlinked = c.unlinked("person")  # "Korea" points to a place: no person entry
+        assert {s: (u.mentions, u.documents) for s, u in unlinked.items()} == {
+            "Smith": (2, 2), "Korea": (1, 1)}
+        assert [h.reading.stem for h in c.hits("person", surface="Smith")] == ["b", "a"]
+        assert c.hits("place", "pl1") == [] and c.summaries("place", 3) == {}
+        assert c.counts() == {"date": 1, "person": 6}
+        back = [(r.stem, [astuple(m) for m in ms]) for r, ms in c.documents()]
+        assert back == [(r.stem, [astuple(m) for m in r.mentions]) for r in readings]

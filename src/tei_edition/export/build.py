@@ -6,10 +6,11 @@
 1. an index pass reads each file's header and standOff only: the corpus-wide index (the
    entity pop-ups of every page need it) and the date order (previous/next);
 2. the document pass reads each file in full, writes its page, its text and its JSON, and
-   keeps a *slim* reading of it (no blocks, no text: about a third of the memory) for what
-   needs the whole corpus: the index pages, the entity pages, the search page, the CSV
-   indexes and CMIF.  With ``jobs`` > 1 (and fork, i.e. Linux) forked processes render
-   the pages, each reading its share of the files, while this one writes text and JSON.
+   adds it to a :class:`~.store.Corpus`: its header stays in memory, its mentions go to
+   SQLite on disk, for what needs the whole corpus: the index pages, the entity pages,
+   the search page, the CSV indexes and CMIF.  With ``jobs`` > 1 (and fork, i.e. Linux)
+   forked processes render the pages, each reading its share of the files, while this one
+   writes text and JSON.
 
 The files are byte for byte those of the in-memory exporters (tested).  A file whose full
 reading fails although its header and standOff read well would change its neighbours'
@@ -18,13 +19,13 @@ previous/next links; then the export is made again the in-memory way, to stay ex
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 from ..pipeline import write_atomic
 from . import html as H
 from .common import Entry, ExportError, Reading, no_gc, parse, read_entries, read_meta, read_tei
 from .jsonx import document_json, dumps
+from .store import Corpus
 from .text import text_of_reading
 
 
@@ -66,9 +67,10 @@ def _index_pass(paths: list[Path]) -> tuple[list[Reading], dict[str, Entry], lis
 
 def export_documents(paths: list[Path], build_dir: Path, files: H.FileLinks,
                      jobs: int = 1, paging: H.Paging | None = None
-                     ) -> tuple[list[Reading], list, dict[str, list[Path]], dict[str, Entry]]:
-    """html/, text/ and json/ of a build: (slim readings in file order, failures [(path,
-    why)], the files written by folder, the merged index of the readings)."""
+                     ) -> tuple[Corpus, list, dict[str, list[Path]]]:
+    """html/, text/ and json/ of a build: (the corpus of the files that read, for the
+    exports over all of it (the caller closes it), failures [(path, why)], the files
+    written by folder)."""
     paging = paging or H.Paging()
     with no_gc():
         try:
@@ -84,49 +86,48 @@ def export_documents(paths: list[Path], build_dir: Path, files: H.FileLinks,
     written = {"html": export_html(readings, build_dir / "html", paging, files, jobs),
                "text": export_text(readings, build_dir / "text"),
                "json": export_json(readings, build_dir / "json")}
-    return [_slim(r) for r in readings], failed, written, merged_entries(readings)
-
-
-def _slim(r: Reading) -> Reading:
-    """What the corpus-wide exports need of a document: its header and its mentions (the
-    index entries are merged already)."""
-    return dataclasses.replace(r, entries={}, blocks=[], text="", pages=[])
+    return Corpus.of(readings, merged_entries(readings)), failed, written
 
 
 def _export(paths: list[Path], build_dir: Path, files: H.FileLinks, jobs: int,
-            paging: H.Paging
-            ) -> tuple[list[Reading], list, dict[str, list[Path]], dict[str, Entry]]:
+            paging: H.Paging) -> tuple[Corpus, list, dict[str, list[Path]]]:
     stand_ins, index, failed = _index_pass(paths)
     ordered = sorted(stand_ins, key=lambda r: r.meta.sort_key)
     position = {id(r): i for i, r in enumerate(ordered)}
     html_dir, text_dir, json_dir = (build_dir / s for s in ("html", "text", "json"))
     written: dict[str, list[Path]] = {"html": H.copy_assets(html_dir), "text": [], "json": []}
     renderer = H._Renderer(index)
-    slim: list[Reading] = []
     # forked workers read each of their files again for its page (a slim stand-in has no text)
     with H.forked_document_pages(ordered, index, html_dir, files, jobs,
                                  load=lambda r: read_tei(r.path)) as forked:
-        for stand_in in stand_ins:
-            try:
-                r = read_tei(stand_in.path)
-            except Exception:  # noqa: BLE001 - it read in the index pass: redo exactly
-                raise _Redo from None
-            if forked is None:
-                name = H.page_name(r.stem)
-                write_atomic(html_dir / name, H.render_document_page(
-                    r, ordered, position[id(stand_in)], index, html_dir, files, renderer))
+        corpus = Corpus(index, ordered)  # after the fork: the workers have no part of it
+        try:
+            for stand_in in stand_ins:
+                try:
+                    r = read_tei(stand_in.path)
+                except Exception:  # noqa: BLE001 - it read in the index pass: redo exactly
+                    raise _Redo from None
+                if r.meta != stand_in.meta:  # changed between the passes: redo exactly
+                    raise _Redo
+                if forked is None:
+                    name = H.page_name(r.stem)
+                    write_atomic(html_dir / name, H.render_document_page(
+                        r, ordered, position[id(stand_in)], index, html_dir, files, renderer))
+                    written["html"].append(html_dir / name)
+                target = text_dir / f"{r.stem}.txt"
+                write_atomic(target, text_of_reading(r).encode("utf-8"))
+                written["text"].append(target)
+                target = json_dir / f"{r.stem}.json"
+                write_atomic(target, dumps(document_json(r, index)))
+                written["json"].append(target)
+                corpus.add(r, stand_in)  # the stand-in is the header the pages link to
+            del stand_ins
+            for name, data in H.corpus_pages(corpus, paging):
+                write_atomic(html_dir / name, data)
                 written["html"].append(html_dir / name)
-            target = text_dir / f"{r.stem}.txt"
-            write_atomic(target, text_of_reading(r).encode("utf-8"))
-            written["text"].append(target)
-            target = json_dir / f"{r.stem}.json"
-            write_atomic(target, dumps(document_json(r, index)))
-            written["json"].append(target)
-            slim.append(_slim(r))
-        del stand_ins
-        for name, data in H.corpus_pages(slim, index, paging):
-            write_atomic(html_dir / name, data)
-            written["html"].append(html_dir / name)
-        if forked is not None:
-            written["html"] += forked()
-    return slim, failed, written, index
+            if forked is not None:
+                written["html"] += forked()
+        except BaseException:
+            corpus.close()
+            raise
+    return corpus, failed, written

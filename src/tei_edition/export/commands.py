@@ -88,18 +88,22 @@ def export_all(tei_paths: list[Path], build_dir: Path, search_index: bool = True
     links = sibling_files(html_dir, {"TEI": (build_dir / "tei", ".xml"),
                                      "Text": (build_dir / "text", ".txt"),
                                      "JSON": (build_dir / "json", ".json")})
-    # a document at a time; what stays in memory is a slim reading of each (export/build.py)
-    readings, failed, out, index = export_documents(paths, build_dir, links, jobs)
-    lap("html, text, json")
-    for sub, suffix in (("html", ".html"), ("text", ".txt"), ("json", ".json")):
-        remove_stale(build_dir / sub, suffix, out[sub])
-    write_csv(readings, build_dir / "index", index)
-    lap("csv")
-    export_cmif(readings, build_dir / "cmif.xml", page_of=lambda stem: "html/" + page_name(stem))
-    lap("cmif")
-    pages = [page_name(r.stem) for r in sorted(readings, key=lambda r: r.meta.sort_key)]
+    # a document at a time; what stays in memory is each document's header, its mentions
+    # are in the corpus's store on disk (export/build.py, export/store.py)
+    corpus, failed, out = export_documents(paths, build_dir, links, jobs)
+    with corpus:
+        lap("html, text, json")
+        for sub, suffix in (("html", ".html"), ("text", ".txt"), ("json", ".json")):
+            remove_stale(build_dir / sub, suffix, out[sub])
+        write_csv(corpus, build_dir / "index")
+        lap("csv")
+        export_cmif(corpus.readings, build_dir / "cmif.xml",
+                    page_of=lambda stem: "html/" + page_name(stem))
+        lap("cmif")
+        mentions = corpus.counts()
+        pages = [page_name(r.stem) for r in corpus.ordered()]
+        good = [r.path for r in corpus.readings]
     index_pages = functools.partial(build_search_index, html_dir, pages, jobs=jobs)
-    good = [r.path for r in readings]
     search: dict | str = "not built"
     if search_index and jobs > 1:
         # Pagefind runs in its own processes: corpus.xml is written here meanwhile
@@ -117,14 +121,10 @@ def export_all(tei_paths: list[Path], build_dir: Path, search_index: bool = True
         if good:
             failed += write_corpus(good, build_dir / "corpus.xml")
         lap("corpus")
-    mentions: dict[str, int] = {}
-    for r in readings:
-        for m in r.mentions:
-            mentions[m.kind] = mentions.get(m.kind, 0) + 1
     entities: dict[str, int] = {}
-    for e in index.values():
+    for e in corpus.index.values():
         entities[e.kind] = entities.get(e.kind, 0) + 1
-    return {"documents": len(readings), "failed": [(str(p), why) for p, why in failed],
+    return {"documents": len(good), "failed": [(str(p), why) for p, why in failed],
             "mentions": mentions, "entities": entities, "search": search,
             "seconds": time.perf_counter() - start, "timings": timings}
 

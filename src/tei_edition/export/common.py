@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from sys import intern
 
 from lxml import etree
 
@@ -94,7 +93,7 @@ class Entry:
         return self.names[0] if self.names else self.id
 
 
-@dataclass(eq=False, slots=True)  # slots: a build keeps every mention of the corpus
+@dataclass(eq=False, slots=True)  # slots: a reading of a long document holds thousands
 class Mention:
     """A persName/placeName/orgName/date in the text, in document order."""
 
@@ -549,18 +548,17 @@ class _Walker:
             if target is not None:
                 kind = self.entries[target].kind
                 mention = Mention(n=len(self.mentions) + 1, kind=kind,
-                                  ref=intern(c.get("ref") or ""), target=intern(target))
+                                  ref=c.get("ref") or "", target=target)
                 self.mentions.append(mention)
         elif tag in ENTITY_KINDS or tag == _DATE:
             kind = ENTITY_KINDS.get(tag, "date")
-            # refs and targets interned: a build keeps every mention, and they repeat
-            mention = Mention(n=len(self.mentions) + 1, kind=kind, ref=intern(c.get("ref") or ""))
+            mention = Mention(n=len(self.mentions) + 1, kind=kind, ref=c.get("ref") or "")
             if kind == "date":
                 mention.value = date_value(c)
             else:
                 for ref in mention.ref.split():
                     if ref.startswith("#") and ref[1:] in self.entries:
-                        mention.target = intern(ref[1:])
+                        mention.target = ref[1:]
                         break
             self.mentions.append(mention)
         attrs = dict(c.attrib)
@@ -736,7 +734,7 @@ def reading_of(root: etree._Element, path: Path) -> Reading:
             m.start += 1
         while m.end > m.start and text[m.end - 1].isspace():
             m.end -= 1
-        m.surface = intern(text[m.start:m.end])  # kept for every mention; names repeat
+        m.surface = text[m.start:m.end]
     _assign_pages(walker.blocks)
     mentions = [m for m in walker.mentions if m.surface]  # empty elements are no mention
     return Reading(path=path, meta=meta, entries=entries, blocks=walker.blocks,

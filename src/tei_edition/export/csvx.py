@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..pipeline import write_atomic
-from .common import Entry, Reading, authority_ids, merged_entries
+from .common import Entry, Mention, Reading, authority_ids, merged_entries
+from .store import Corpus
 
 FILES = {"person": "persons.csv", "place": "places.csv", "org": "orgs.csv"}
 ENTITY_COLUMNS = ["document", "type", "surface", "ref", "authority_ids", "page", "name",
@@ -16,20 +17,19 @@ ENTITY_COLUMNS = ["document", "type", "surface", "ref", "authority_ids", "page",
 DATE_COLUMNS = ["document", "type", "surface", "value", "page", "start", "end"]
 
 
-def csv_rows(reading: Reading, index: dict[str, Entry], only: str | None = None
-             ) -> Iterator[tuple[str, list]]:
-    """(file name, row) for each mention of one document, in text order (``only``: the
-    rows of that file)."""
-    r = reading
-    for m in r.mentions:
+def csv_rows(stem: str, mentions: Iterable[Mention], index: dict[str, Entry],
+             only: str | None = None) -> Iterator[tuple[str, list]]:
+    """(file name, row) for each of the mentions of the document ``stem``, in text order
+    (``only``: the rows of that file)."""
+    for m in mentions:
         if only is not None and only != ("dates.csv" if m.kind == "date" else FILES[m.kind]):
             continue
         if m.kind == "date":
-            yield "dates.csv", [r.stem, "date", m.surface, m.value, m.page or "", m.start,
+            yield "dates.csv", [stem, "date", m.surface, m.value, m.page or "", m.start,
                                 m.end]
             continue
         entry = index.get(m.target) if m.target else None
-        yield FILES[m.kind], [r.stem, m.kind, m.surface, m.ref, authority_ids(entry),
+        yield FILES[m.kind], [stem, m.kind, m.surface, m.ref, authority_ids(entry),
                               m.page or "", entry.label if entry else "", m.start, m.end]
 
 
@@ -38,7 +38,7 @@ def csv_tables(readings: list[Reading]) -> dict[str, str]:
     index = merged_entries(readings)
     rows: dict[str, list[list]] = {name: [] for name in [*FILES.values(), "dates.csv"]}
     for r in readings:
-        for name, row in csv_rows(r, index):
+        for name, row in csv_rows(r.stem, r.mentions, index):
             rows[name].append(row)
     tables = {}
     for name, body in rows.items():
@@ -58,9 +58,10 @@ def export_csv(readings: list[Reading], out: Path) -> list[Path]:
     return written
 
 
-def write_csv(readings: list[Reading], out: Path, index: dict[str, Entry]) -> list[Path]:
-    """``export_csv`` a row at a time: each file streamed on its own (outputs.stream_file:
-    the session's checks, a write error one line naming the file), the same bytes."""
+def write_csv(corpus: Corpus, out: Path) -> list[Path]:
+    """``export_csv`` a row at a time, the mentions read back from the corpus's store: each
+    file streamed on its own (outputs.stream_file: the session's checks, a write error one
+    line naming the file), the same bytes."""
     from ..outputs import stream_file
 
     written = []
@@ -68,7 +69,8 @@ def write_csv(readings: list[Reading], out: Path, index: dict[str, Entry]) -> li
         with stream_file(out / name, text=True) as fh:
             w = csv.writer(fh, lineterminator="\n")
             w.writerow(DATE_COLUMNS if name == "dates.csv" else ENTITY_COLUMNS)
-            for r in readings:
-                w.writerows(row for _name, row in csv_rows(r, index, name))
+            for r, mentions in corpus.documents():
+                w.writerows(row for _name, row in csv_rows(r.stem, mentions, corpus.index,
+                                                           name))
         written.append(out / name)
     return written

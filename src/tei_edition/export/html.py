@@ -38,6 +38,7 @@ from lxml import etree
 from .. import outputs
 from ..pipeline import write_atomic
 from .common import Entry, Mention, Reading, authority_links, human_date, merged_entries, no_gc
+from .store import Corpus, Hit, Summary
 
 INDEX_PAGES = {"person": ("persons.html", "Persons"), "place": ("places.html", "Places"),
                "org": ("orgs.html", "Organisations")}
@@ -500,35 +501,10 @@ def index_pages(readings: list[Reading], paging: Paging = Paging()) -> list[tupl
     return out
 
 
-def index_page(readings: list[Reading]) -> bytes:
-    """The first page of the document index (all of it for small editions)."""
-    return index_pages(readings)[0][1]
-
-
 # --- entity indexes and pages ---------------------------------------------------------------
 
 
-Hits = list[tuple[Reading, list[Mention]]]  # per document, in date order
-
-
-def _collect(kind: str, readings: list[Reading], index: dict[str, Entry]
-             ) -> tuple[dict[str, Hits], dict[str, Hits]]:
-    by_target: dict[str, Hits] = {}
-    unlinked: dict[str, Hits] = {}
-    for r in sorted(readings, key=lambda r: r.meta.sort_key):
-        for m in r.mentions:
-            if m.kind != kind:
-                continue
-            entry = index.get(m.target) if m.target else None
-            if entry is not None and entry.kind == kind:
-                hits = by_target.setdefault(m.target, [])
-            else:
-                hits = unlinked.setdefault(m.surface, [])
-            if hits and hits[-1][0] is r:
-                hits[-1][1].append(m)
-            else:
-                hits.append((r, [m]))
-    return by_target, unlinked
+Hits = list[Hit]  # per document, in date order
 
 
 def _initial(label: str) -> str:
@@ -553,31 +529,34 @@ def _paginate(items: list, weight: Callable[[object], int], limit: int,
     return pages
 
 
-def _count_text(hits: Hits) -> str:
-    n = sum(len(ms) for _, ms in hits)
-    d = len(hits)
+def _count_text(summary: Summary) -> str:
+    n, d = summary.mentions, summary.documents
     return (f"{n} mention{'s' if n != 1 else ''} in {d} document{'s' if d != 1 else ''}")
 
 
-def _doc_links(parent: etree._Element, hits: Hits, limit: int) -> None:
-    for i, (r, _ms) in enumerate(hits[:limit]):
+def _hits_summary(hits: Hits) -> Summary:
+    return Summary(sum(len(h.mentions) for h in hits), len(hits), [h.reading for h in hits])
+
+
+def _doc_links(parent: etree._Element, summary: Summary, limit: int) -> None:
+    for i, r in enumerate(summary.first[:limit]):
         if i:
             _append_text(parent, "; ")
         _sub(parent, "a", r.meta.title, href=href_doc(r.stem))
         if r.meta.date_text:
             _append_text(parent, f" ({r.meta.date_text})")
-    if len(hits) > limit:
-        _append_text(parent, f"; and {len(hits) - limit} more")
+    if summary.documents > limit:
+        _append_text(parent, f"; and {summary.documents - limit} more")
 
 
-def entity_index_pages(kind: str, readings: list[Reading], index: dict[str, Entry],
-                       paging: Paging = Paging(),
-                       collected: tuple[dict[str, Hits], dict[str, Hits]] | None = None
+def entity_index_pages(kind: str, corpus: Corpus, paging: Paging = Paging()
                        ) -> list[tuple[str, bytes]]:
     """persons.html (and -2, …), grouped by initial; the unlinked names on pages of their
     own (persons-unlinked.html, …)."""
     fname, label = INDEX_PAGES[kind]
-    by_target, unlinked = collected or _collect(kind, readings, index)
+    index = corpus.index
+    by_target = corpus.summaries(kind, paging.preview)
+    unlinked = corpus.unlinked(kind)
     entries = sorted((e for e in index.values() if e.kind == kind),
                      key=lambda e: (e.label.casefold(), e.id))
     chunks = _paginate(entries, lambda e: 1, paging.entries) if entries else [[]]
@@ -590,9 +569,9 @@ def entity_index_pages(kind: str, readings: list[Reading], index: dict[str, Entr
     # a mention of an unlinked name is shown with its context, four times the weight of a
     # plain link: a quarter as many per page keeps every page small ("China" after 1949)
     cap = max(1, paging.links // 4)
-    un_chunks = _paginate(surfaces, lambda s: 1 + min(len(unlinked[s]), cap),
+    un_chunks = _paginate(surfaces, lambda s: 1 + min(unlinked[s].documents, cap),
                           cap) if surfaces else []
-    total_mentions = sum(len(ms) for hits in by_target.values() for _, ms in hits)
+    total_mentions = sum(s.mentions for s in by_target.values())
     out = []
     for i, chunk in enumerate(chunks, 1):
         html, main = _page(label if i == 1 else f"{label}, page {i}")
@@ -617,7 +596,7 @@ def entity_index_pages(kind: str, readings: list[Reading], index: dict[str, Entr
                 h = _sub(main, "h2", letter)
                 if letter_page[letter] == i:
                     h.set("id", f"letter-{letter}")
-            hits = by_target.get(e.id, [])
+            hits = by_target.get(e.id)
             sec = _sub(main, "section", class_="entry", id=e.id)
             _sub(_sub(sec, "h3"), "a", e.label, href=quote(entity_page_name(e)))
             if e.birth or e.death:
@@ -639,13 +618,13 @@ def entity_index_pages(kind: str, readings: list[Reading], index: dict[str, Entr
             _a(f"index of {label.lower()}", fname))
         _pages_nav(main, unlinked_name, i, len(un_chunks))
         for surface in chunk:
-            hits = unlinked[surface]
+            counted = unlinked[surface]
             sec = _sub(main, "section", class_="entry")
             _sub(sec, "h2", surface)
-            _sub(sec, "p", _count_text(hits), class_="count")
-            _mention_list(sec, hits[:cap], slots)
-            if len(hits) > cap:
-                _sub(sec, "p", f"and {len(hits) - cap} more documents (use the "
+            _sub(sec, "p", _count_text(counted), class_="count")
+            _mention_list(sec, corpus.hits(kind, surface=surface, documents=cap), slots)
+            if counted.documents > cap:
+                _sub(sec, "p", f"and {counted.documents - cap} more documents (use the "
                                "search)", class_="docs")
         _pages_nav(main, unlinked_name, i, len(un_chunks))
         _footer(html, f"{label} named in the edition but not linked to an index entry.")
@@ -660,15 +639,10 @@ def _a(text: str, href: str) -> etree._Element:
     return a
 
 
-def entity_page(kind: str, readings: list[Reading], index: dict[str, Entry]) -> bytes:
-    """The first page of the index of one kind (all of it for small editions)."""
-    return entity_index_pages(kind, readings, index)[0][1]
-
-
 def entry_pages(e: Entry, hits: Hits, paging: Paging = Paging()) -> list[tuple[str, bytes]]:
     """person-<id>.html (and -2, …): the entry, its authorities, every document and
     mention."""
-    chunks = _paginate(hits, lambda h: 1 + len(h[1]), paging.links) if hits else [[]]
+    chunks = _paginate(hits, lambda h: 1 + len(h.mentions), paging.links) if hits else [[]]
     out = []
     kind_label = KIND_LABEL[e.kind]
     for i, chunk in enumerate(chunks, 1):
@@ -685,8 +659,8 @@ def entry_pages(e: Entry, hits: Hits, paging: Paging = Paging()) -> list[tuple[s
         for note in e.notes:
             _sub(main, "p", note, class_="note")
         _authority_line(main, "p", e)
-        _sub(main, "p", _count_text(hits) if hits else "No mention in the text.",
-             class_="count")
+        _sub(main, "p", _count_text(_hits_summary(hits)) if hits else
+             "No mention in the text.", class_="count")
         _pages_nav(main, entity_page_name(e), i, len(chunks))
         if chunk:
             _mention_list(main, chunk, slots)
@@ -710,7 +684,7 @@ def _mention_list(parent: etree._Element, hits: Hits, slots: list[bytes]) -> Non
         return
     parent.append(etree.Comment(_SLOT))
     parts = ['<ol class="mentions">']
-    for r, ms in hits:
+    for r, ms in ((h.reading, h.mentions) for h in hits):
         href = escape(href_doc(r.stem))
         date = f" ({escape(r.meta.date_text)}): " if r.meta.date_text else ": "
         links = ", ".join(
@@ -861,21 +835,18 @@ def forked_document_pages(ordered: list[Reading], index: dict[str, Entry], out: 
         _JOB.clear()
 
 
-def corpus_pages(readings: list[Reading], index: dict[str, Entry],
-                 paging: Paging) -> Iterator[tuple[str, bytes]]:
+def corpus_pages(corpus: Corpus, paging: Paging) -> Iterator[tuple[str, bytes]]:
     """The pages over the whole edition: the document index, the index of each kind of
     entity with a page per entry, and the search page."""
     from .search import search_page
 
-    yield from index_pages(readings, paging)
+    yield from index_pages(corpus.ordered(), paging)
     for kind in INDEX_PAGES:
-        collected = _collect(kind, readings, index)
-        yield from entity_index_pages(kind, readings, index, paging, collected)
-        by_target = collected[0]
-        for e in index.values():
+        yield from entity_index_pages(kind, corpus, paging)
+        for e in corpus.index.values():
             if e.kind == kind:
-                yield from entry_pages(e, by_target.get(e.id, []), paging)
-    yield "search.html", search_page(readings)
+                yield from entry_pages(e, corpus.hits(kind, e.id), paging)
+    yield "search.html", search_page(len(corpus))
 
 
 def export_html(readings: list[Reading], out: Path, paging: Paging = Paging(),
@@ -897,8 +868,8 @@ def _export_html(readings: list[Reading], out: Path, paging: Paging,
     with forked_document_pages(ordered, index, out, files, jobs) as forked:
         if forked is None:
             written += [out / n for n in _document_pages(0, 1)]
-        with no_gc():
-            for name, data in corpus_pages(readings, index, paging):
+        with no_gc(), Corpus.of(readings, index) as corpus:
+            for name, data in corpus_pages(corpus, paging):
                 write_atomic(out / name, data)
                 written.append(out / name)
         if forked is not None:

@@ -21,8 +21,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .common import Reading
-
 BUNDLE = "pagefind"
 
 
@@ -140,7 +138,7 @@ def _run_all(commands: list[list[str]], jobs: int) -> None:
         raise SearchUnavailable(f"pagefind failed: {failures[0]}")
 
 
-def search_page(readings: list[Reading]) -> bytes:
+def search_page(documents: int) -> bytes:
     """search.html: the form, the results list and the script (search.js)."""
     from .html import _footer, _page, _sub, serialize
 
@@ -177,6 +175,6 @@ def search_page(readings: list[Reading]) -> bytes:
     _sub(main, "ol", class_="results", id="search-results")
     more = _sub(main, "button", "More results", type="button", id="search-more")
     more.set("hidden", "hidden")
-    _footer(html, f"Full-text search of {len(readings)} documents (Pagefind).")
+    _footer(html, f"Full-text search of {documents} documents (Pagefind).")
     return serialize(html)
 
