@@ -903,3 +903,5 @@ def test_corpus_store_answers_what_the_entity_pages_ask():
         assert c.counts() == {"date": 1, "person": 6}
         back = [(r.stem, [astuple(m) for m in ms]) for r, ms in c.documents()]
         assert back == [(r.stem, [astuple(m) for m in r.mentions]) for r in readings]
+        assert [[m.surface for m in ms] for _r, ms in c.documents(["date"])] == \
+            [[], [], ["1950"], []]

@@ -369,3 +369,37 @@ def test_stream_file_checks_like_write_and_leaves_no_temp_file(tmp_path):
         fh.write(b"half")
         raise RuntimeError("the writer failed")
     assert sorted(p.name for p in tmp_path.iterdir()) == [MANIFEST, "t.csv"]
+
+
+def test_a_full_temporary_folder_stops_the_exports_with_one_line(src, tmp_path, monkeypatch):
+    """The corpus store (export/store.py) is a temporary SQLite database: where its folder
+    is full, SQLite says "database or disk is full". Here a database of two pages is as
+    full as a disk; the build names the folder and the way out, in one line, and exits 1,
+    with the TEI files written."""
+    import sqlite3
+    import tempfile
+
+    real = sqlite3.connect
+
+    def tiny(*args, **kwargs):
+        db = real(*args, **kwargs)
+        db.execute("PRAGMA max_page_count = 2")
+        return db
+
+    monkeypatch.setattr(sqlite3, "connect", tiny)
+    out = tmp_path / "build"
+    result = run("build", str(src), "-o", str(out), "-q")
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert lines == [f"error: {out}: exports stopped: cannot keep the mentions of the corpus "
+                     f"in a temporary database in {tempfile.gettempdir()}"
+                     + ": database or disk is full; set TMPDIR to a folder with room"]
+    assert "Traceback" not in result.output
+    assert sorted(p.name for p in (out / "tei").glob("*.xml")) == sorted(
+        p.stem + ".xml" for p in src.glob("*.txt"))
+    result = run("export", *map(str, (out / "tei").glob("*.xml")), "-f", "csv", "-o",
+                 str(tmp_path / "csv"))
+    assert result.exit_code == 0  # csv of `export` needs no store
+    result = run("export", *map(str, (out / "tei").glob("*.xml")), "-f", "html", "-o",
+                 str(tmp_path / "html"))
+    assert result.exit_code == 1 and "export stopped: cannot keep the mentions" in result.output

@@ -17,6 +17,7 @@ from .config import SettingsError, settings
 from .engine import ENGINES, EngineUnavailable, make_engine
 from .export.bag import BagProblem, make_bag
 from .export.commands import bag_info, export, export_all, package
+from .export.store import StoreError
 from .outputs import EDITED, FOREIGN, OURS, Outputs, describe, holds_sources, session
 from .pipeline import Result, convert_many
 
@@ -332,7 +333,11 @@ def build(src, out, jobs, quiet, bag, source_organization, contact_name, contact
             for problem in problems:
                 err(str(problem))
             invalid += bool(problems)
-        summary = export_all(done.tei, out, jobs=jobs)
+        try:
+            summary = export_all(done.tei, out, jobs=jobs)
+        except StoreError as e:  # the TEI files are written; the exports cannot be
+            err(f"error: {out}: exports stopped: {e}")
+            sys.exit(1)
         for path, why in summary["failed"]:
             err(f"error: {path}: export failed: {why}")
         if isinstance(summary.get("search"), str):

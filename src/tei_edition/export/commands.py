@@ -20,6 +20,7 @@ from .csvx import export_csv, write_csv
 from .html import export_html, page_name, sibling_files
 from .jsonx import export_json
 from .search import SearchUnavailable, build_search_index
+from .store import StoreError
 from .text import export_text
 
 FORMATS = ("html", "text", "json", "csv", "cmif")
@@ -166,7 +167,11 @@ def export(files: tuple[Path, ...], formats: tuple[str, ...], out: Path, page_ma
     for path, why in failed:
         _err(f"error: {path}: {why}")
     with outputs.session(out, force, lambda level, m: _err(f"{level}: {m}")) as made:
-        written = export_formats(readings, out, list(formats), page_markers)
+        try:
+            written = export_formats(readings, out, list(formats), page_markers)
+        except StoreError as e:
+            _err(f"error: {out}: export stopped: {e}")
+            sys.exit(1)
     if not quiet:
         _err(f"{len(paths)} files, {len(readings)} exported, {len(failed)} failed, "
              f"{len(written) - len(made.problems)} files written, "

@@ -69,7 +69,8 @@ def write_csv(corpus: Corpus, out: Path) -> list[Path]:
         with stream_file(out / name, text=True) as fh:
             w = csv.writer(fh, lineterminator="\n")
             w.writerow(DATE_COLUMNS if name == "dates.csv" else ENTITY_COLUMNS)
-            for r, mentions in corpus.documents():
+            kinds = [k for k in (*FILES, "date") if name == FILES.get(k, "dates.csv")]
+            for r, mentions in corpus.documents(kinds):
                 w.writerows(row for _name, row in csv_rows(r.stem, mentions, corpus.index,
                                                            name))
         written.append(out / name)

@@ -15,14 +15,16 @@ build's document-at-a-time export, so both make the same pages from the same cod
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import operator
 import sqlite3
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from .common import Entry, Mention, Reading
+from .common import Entry, ExportError, Mention, Reading
 
 _FIELDS = ("n", "kind", "ref", "target", "value", "surface", "start", "end", "page")
 _COLUMNS = ", ".join(f'"{f}"' for f in _FIELDS)
@@ -46,6 +48,28 @@ class Summary:
     first: list[Reading]
 
 
+class StoreError(ExportError):
+    """The store cannot be written (its temporary folder is full or cannot be written)."""
+
+    def __init__(self, error: sqlite3.Error) -> None:
+        super().__init__(
+            f"cannot keep the mentions of the corpus in a temporary database in "
+            f"{tempfile.gettempdir()}: {error}; set TMPDIR to a folder with room")
+
+
+@contextlib.contextmanager
+def _guarded() -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.Error as e:
+        raise StoreError(e) from None
+
+
+def _rows(cursor: sqlite3.Cursor) -> Iterator[tuple]:
+    with _guarded():  # a step may need room too (a sort)
+        yield from cursor
+
+
 def slim(r: Reading) -> Reading:
     """What the pages over the corpus keep of a document in memory: its header."""
     return dataclasses.replace(r, entries={}, blocks=[], mentions=[], text="", pages=[])
@@ -65,12 +89,13 @@ class Corpus:
         self.readings: list[Reading] = []  # file order, as added
         self._ordered = ordered
         self._rank = {id(r): i for i, r in enumerate(ordered)}
-        self._db = sqlite3.connect("")  # private, on disk, deleted on close
-        self._db.executescript(
-            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-            "CREATE TABLE m (doc INTEGER, rank INTEGER, entry TEXT, n INTEGER, kind TEXT,"
-            ' ref TEXT, target TEXT, value TEXT, surface TEXT, start INTEGER, "end" INTEGER,'
-            " page TEXT)")
+        with _guarded():
+            self._db = sqlite3.connect("")  # private, on disk, deleted on close
+            self._db.executescript(
+                "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+                "CREATE TABLE m (doc INTEGER, rank INTEGER, entry TEXT, n INTEGER, kind TEXT,"
+                ' ref TEXT, target TEXT, value TEXT, surface TEXT, start INTEGER,'
+                ' "end" INTEGER, page TEXT)')
         self._indexed = False
         self._rows: list[tuple] = []  # not inserted yet
 
@@ -111,8 +136,9 @@ class Corpus:
             self._flush()
 
     def _flush(self) -> None:
-        self._db.executemany(
-            f"INSERT INTO m VALUES (?, ?, ?, {', '.join('?' * len(_FIELDS))})", self._rows)
+        with _guarded():
+            self._db.executemany(
+                f"INSERT INTO m VALUES (?, ?, ?, {', '.join('?' * len(_FIELDS))})", self._rows)
         self._rows.clear()
 
     # --- the whole corpus ------------------------------------------------------------------
@@ -121,23 +147,32 @@ class Corpus:
         """The headers in date order (undated last, then by file name)."""
         return self._ordered
 
-    def _query(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
+    def _query(self, sql: str, args: tuple = ()) -> Iterator[tuple]:
         if self._rows:
             self._flush()
-        if not self._indexed:  # made once, after the inserts: faster than kept up
-            self._db.executescript("CREATE INDEX m_entry ON m (kind, entry, rank, n);"
-                                   "CREATE INDEX m_surface ON m (kind, surface, rank, n) "
-                                   "WHERE entry IS NULL")
-            self._indexed = True
-        return self._db.execute(sql, args)
+        with _guarded():
+            if not self._indexed:  # made once, after the inserts: faster than kept up
+                self._db.executescript("CREATE INDEX m_entry ON m (kind, entry, rank, n);"
+                                       "CREATE INDEX m_surface ON m (kind, surface, rank, n) "
+                                       "WHERE entry IS NULL")
+                self._indexed = True
+            cursor = self._db.execute(sql, args)
+        return _rows(cursor)
 
     def counts(self) -> dict[str, int]:
         """Mentions by kind."""
         return dict(self._query("SELECT kind, count(*) FROM m GROUP BY kind ORDER BY kind"))
 
-    def documents(self) -> Iterator[tuple[Reading, list[Mention]]]:
-        """Each header in file order with its document's mentions in text order."""
-        rows = self._query(f"SELECT doc, {_COLUMNS} FROM m ORDER BY rowid")
+    def documents(self, kinds: Iterable[str] | None = None
+                  ) -> Iterator[tuple[Reading, list[Mention]]]:
+        """Each header in file order with its document's mentions in text order (those of
+        ``kinds``, default all)."""
+        if kinds is None:
+            rows = self._query(f"SELECT doc, {_COLUMNS} FROM m ORDER BY rowid")
+        else:
+            kinds = list(kinds)
+            rows = self._query(f"SELECT doc, {_COLUMNS} FROM m WHERE kind IN "
+                               f"({', '.join('?' * len(kinds))}) ORDER BY rowid", tuple(kinds))
         row = next(rows, None)
         for doc, r in enumerate(self.readings):
             mentions = []
