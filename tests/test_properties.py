@@ -88,3 +88,73 @@ def test_corpus_knowledge_keeps_every_word_and_validity(a, b):
     root = etree.fromstring(xml)
     assert text_words(root) == words(a)
     assert not validate_tree(etree.ElementTree(root))
+
+
+# --- the corpus store answers as grouping the mentions in memory would ----------------------
+
+_KINDS = ("person", "place", "org", "date")
+_MENTION = st.tuples(st.sampled_from(_KINDS), st.sampled_from([None, "p1", "p2", "pl1", "gone"]),
+                     st.sampled_from(["Rusk", "Dean Rusk", "Korea", "Smith", "1950"]),
+                     st.sampled_from([None, "1", "67"]))
+_DOC = st.tuples(st.sampled_from([None, "1950-01-01", "1951-06-30", "1951-06-30T10:00:00"]),
+                 st.lists(_MENTION, max_size=6))
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(_DOC, max_size=8), st.integers(1, 3))
+def test_corpus_store_groups_as_in_memory(docs, cap):
+    """Whatever the documents, their dates and mentions: the store's hits, counts and first
+    documents are those of grouping the readings in memory by entry (or by words, for a
+    name not linked to an entry of its kind), documents in date order, mentions in text
+    order."""
+    from pathlib import Path
+
+    from tei_edition.export.common import Entry, Mention, Meta, Reading
+    from tei_edition.export.store import Corpus
+
+    index = {"p1": Entry("p1", "person"), "p2": Entry("p2", "person"),
+             "pl1": Entry("pl1", "place")}
+    readings = [Reading(path=Path(f"d{i}.xml"), meta=Meta(stem=f"d{i}", id=f"d{i}", when=when),
+                        entries={}, blocks=[], text="", pages=[],
+                        mentions=[Mention(n, kind, f"#{t}" if t else "", t, "", s, n, n + 1, p)
+                                  for n, (kind, t, s, p) in enumerate(ms, 1)])
+                for i, (when, ms) in enumerate(docs)]
+    ordered = sorted(readings, key=lambda r: r.meta.sort_key)
+
+    def grouped(kind):
+        by_entry, unlinked = {}, {}
+        for r in ordered:
+            for m in r.mentions:
+                if m.kind != kind:
+                    continue
+                e = index.get(m.target) if m.target else None
+                hits = (by_entry.setdefault(m.target, {}) if e is not None and e.kind == kind
+                        else unlinked.setdefault(m.surface, {}))
+                hits.setdefault(r.stem, []).append((m.anchor, m.surface, m.page))
+        return by_entry, unlinked
+
+    def shown(hits):
+        return {h.reading.stem: [(m.anchor, m.surface, m.page) for m in h.mentions]
+                for h in hits}, [h.reading.stem for h in hits]
+
+    with Corpus.of(readings, index) as c:
+        assert [r.stem for r in c.ordered()] == [r.stem for r in ordered]
+        for kind in ("person", "place", "org"):
+            by_entry, unlinked = grouped(kind)
+            summaries = c.summaries(kind, cap)
+            assert set(summaries) == set(by_entry)
+            for entry, hits in by_entry.items():
+                assert shown(c.hits(kind, entry)) == (hits, list(hits))
+                s = summaries[entry]
+                assert (s.mentions, s.documents, [r.stem for r in s.first]) == (
+                    sum(map(len, hits.values())), len(hits), list(hits)[:cap])
+            assert {k: (u.mentions, u.documents) for k, u in c.unlinked(kind).items()} == {
+                k: (sum(map(len, h.values())), len(h)) for k, h in unlinked.items()}
+            for surface, hits in unlinked.items():
+                got, stems = shown(c.hits(kind, surface=surface, documents=cap))
+                assert stems == list(hits)[:cap] and all(got[d] == hits[d] for d in stems)
+        counts = {}
+        for r in readings:
+            for m in r.mentions:
+                counts[m.kind] = counts.get(m.kind, 0) + 1
+        assert c.counts() == counts
