@@ -596,16 +596,16 @@ def entity_index_pages(kind: str, corpus: Corpus, paging: Paging = Paging()
                 h = _sub(main, "h2", letter)
                 if letter_page[letter] == i:
                     h.set("id", f"letter-{letter}")
-            hits = by_target.get(e.id)
+            summary = by_target.get(e.id)
             sec = _sub(main, "section", class_="entry", id=e.id)
             _sub(_sub(sec, "h3"), "a", e.label, href=quote(entity_page_name(e)))
             if e.birth or e.death:
                 _sub(sec, "p", f"{e.birth or '?'}–{e.death or ''}", class_="life")
-            _sub(sec, "p", _count_text(hits) if hits else "No mention in the text.",
+            _sub(sec, "p", _count_text(summary) if summary else "No mention in the text.",
                  class_="count")
-            if hits:
+            if summary:
                 docs = _sub(sec, "p", class_="docs")
-                _doc_links(docs, hits, paging.preview)
+                _doc_links(docs, summary, paging.preview)
         _pages_nav(main, fname, i, len(chunks))
         _footer(html, f"{label} named in the edition; each entry links to its own page.")
         out.append((numbered(fname, i), serialize(html)))
