@@ -379,7 +379,14 @@ def test_first_pass_spool_changes_nothing(tmp_path: Path) -> None:
     for name, d in data.items():
         assert convert_document(d, name, auth, knowledge)[1] == batch[name], name
     spool = Spool(tmp_path)
-    gather_document(data["a.txt"], "a.txt", auth, spool=spool)
-    assert len(list(tmp_path.glob("*.pickle"))) == 1
-    assert convert_document(data["a.txt"], "a.txt", auth, knowledge, spool=spool)[1] == batch["a.txt"]
-    assert not list(tmp_path.glob("*.pickle"))  # taken once, then gone
+    for name in ("a.txt", "b.txt"):
+        gather_document(data[name], name, auth, spool=spool)
+    assert len(list(tmp_path.glob("spool-*.bin"))) == 1  # one file, appended to
+    where = spool.placed.pop("b.txt")
+    assert where[1] > 0  # after the first document
+    assert convert_document(data["b.txt"], "b.txt", auth, knowledge, spool=spool,
+                            where=where)[1] == batch["b.txt"]
+    # only the same input is taken: other bytes under the name, or no place, read again
+    assert spool.take("b.txt", data["b.txt"] + b" ", (), auth, where) is None
+    assert spool.take("b.txt", data["b.txt"], (), auth) is None
+    assert spool.take("b.txt", data["b.txt"], (), auth, where) is not None

@@ -65,9 +65,11 @@ def gather_document(data: bytes, name: str, authorities=None,
 
 
 def convert_document(data: bytes, name: str, authorities=None, knowledge: Knowledge | None = None,
-                     disable: tuple[str, ...] = (), spool: Spool | None = None
-                     ) -> tuple[Document, bytes]:
-    doc = spool.take(name, data, disable, authorities) if spool is not None else None
+                     disable: tuple[str, ...] = (), spool: Spool | None = None,
+                     where: tuple[str, int, int] | None = None) -> tuple[Document, bytes]:
+    """``spool`` (and ``where`` the first pass put it there): the document as the first
+    pass left it, where it is found, instead of reading it again."""
+    doc = spool.take(name, data, disable, authorities, where) if spool is not None else None
     if doc is None:
         doc = read_bytes(data, name)
         annotate(doc, authorities, knowledge, disable)
@@ -82,15 +84,21 @@ _FIRST_PASS_DONE = tuple(n for n in PIPELINE if n not in _GATHER_SKIPS)
 class Spool:
     """The documents of the first pass, kept for the second: the first ``keep`` in this
     process's memory (one process only: a pool's workers would not see them), the rest on
-    disk, one small pickle a document (about 12 KB), so memory stays flat however large
-    the batch and any process on the machine can take a document another gathered. Keyed
-    by the source's name, a digest of its bytes and the disabled components, so a document
-    taken is always the same input; one that is missing is simply read again."""
+    disk, appended as small pickles (about 12 KB a document) to one file per process, so
+    memory stays flat however large the batch, no file is made per document (making a file
+    costs more than pickling here) and any process on the machine can take a document
+    another gathered: where each went (file, offset, size) is in ``placed`` by source name
+    until the caller passes it on. Keyed by the source's name, a digest of its bytes and
+    the disabled components, so a document taken is always the same input; one that is
+    missing is simply read again."""
 
     def __init__(self, folder: str | os.PathLike, keep: int = 0) -> None:
         self.folder = Path(folder)
         self.keep = keep
         self.held: dict[str, Document] = {}
+        self.placed: dict[str, tuple[str, int, int]] = {}
+        self._file: tuple[int, Path] | None = None  # (pid, path) this process appends to
+        self._size = 0
 
     def _key(self, name: str, data: bytes, disable: tuple[str, ...]) -> str:
         h = hashlib.blake2b(data, digest_size=16)
@@ -102,24 +110,35 @@ class Spool:
         if len(self.held) < self.keep:
             self.held[key] = doc
             return
-        path = self.folder / (key + ".pickle")
+        if self._file is None or self._file[0] != os.getpid():  # a forked copy: a file of its own
+            self._file = (os.getpid(), self.folder / f"spool-{os.getpid()}-{id(self)}.bin")
+            self._size = 0
+        path = self._file[1]
+        blob = pickle.dumps((key, doc), protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            with open(path, "wb") as fh:
-                pickle.dump(doc, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            with open(path, "ab") as fh:
+                fh.write(blob)
         except OSError:  # a full disk costs speed, not the document
-            path.unlink(missing_ok=True)
+            self._file = None  # what part of it was written is never read
+            return
+        self.placed[name] = (str(path), self._size, len(blob))
+        self._size += len(blob)
 
-    def take(self, name: str, data: bytes, disable: tuple[str, ...], authorities) -> Document | None:
+    def take(self, name: str, data: bytes, disable: tuple[str, ...], authorities,
+             where: tuple[str, int, int] | None = None) -> Document | None:
         key = self._key(name, data, disable)
         doc = self.held.pop(key, None)
-        if doc is not None:
-            return doc
-        path = self.folder / (key + ".pickle")
-        try:
-            with open(path, "rb") as fh:
-                doc = pickle.load(fh)
-            path.unlink()
-        except (OSError, pickle.UnpicklingError, EOFError):
+        if doc is None and where is not None:
+            path, offset, size = where
+            try:
+                with open(path, "rb") as fh:
+                    fh.seek(offset)
+                    spooled, doc = pickle.loads(fh.read(size))
+            except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+                return None
+            if spooled != key:
+                return None
+        if doc is None:
             return None
         candidates = doc.scratch.get("person-candidates")
         if candidates is not None:
@@ -162,7 +181,8 @@ def gather_path(path: str, authorities=None, disable: tuple[str, ...] = (),
 
 
 def convert_path(path: str, authorities=None, knowledge: Knowledge | None = None,
-                 disable: tuple[str, ...] = (), spool: Spool | None = None) -> Result:
+                 disable: tuple[str, ...] = (), spool: Spool | None = None,
+                 where: tuple[str, int, int] | None = None) -> Result:
     p = Path(path)
     result = Result(source=path, name=p.stem + ".xml")
     try:
@@ -174,7 +194,7 @@ def convert_path(path: str, authorities=None, knowledge: Knowledge | None = None
         result.error = f"cannot read: {err.strerror or err}"
         return result
     try:
-        doc, xml = convert_document(data, p.name, authorities, knowledge, disable, spool)
+        doc, xml = convert_document(data, p.name, authorities, knowledge, disable, spool, where)
     except InputError as err:
         result.error = str(err)
         return result
@@ -202,15 +222,19 @@ def _spool(folder: str, keep: int) -> Spool:
     return spool
 
 
-def _gather(task: tuple[str, tuple[str, ...], str, int], authorities) -> NameEvidence | None:
-    path, disable, spool, keep = task
-    return gather_path(path, authorities, disable, _spool(spool, keep))
+def _gather(task: tuple[str, tuple[str, ...], str, int], authorities
+            ) -> tuple[NameEvidence | None, tuple[str, int, int] | None]:
+    """The evidence of one document, and where the spool put the document."""
+    path, disable, folder, keep = task
+    spool = _spool(folder, keep)
+    evidence = gather_path(path, authorities, disable, spool)
+    return evidence, spool.placed.pop(Path(path).name, None)
 
 
-def _convert(task: tuple[str, tuple[str, ...], bool, str, int], authorities,
+def _convert(task: tuple[str, tuple[str, ...], bool, str, int, tuple | None], authorities,
              knowledge: Knowledge) -> Result:
-    path, disable, validate, spool, keep = task
-    result = convert_path(path, authorities, knowledge, disable, _spool(spool, keep))
+    path, disable, validate, spool, keep, where = task
+    result = convert_path(path, authorities, knowledge, disable, _spool(spool, keep), where)
     if validate and result.xml is not None:
         from .validate import validate_bytes
 
@@ -237,11 +261,19 @@ def convert_many(paths: Iterable[str], jobs: int = 1,
     with tempfile.TemporaryDirectory(prefix="tei-edition-") as spool:
         try:
             engine.start(loader)
-            knowledge = Knowledge.merge(engine.map(_gather, [(p, disable, spool, keep)
-                                                             for p in paths]))
+            places: list[tuple[str, int, int] | None] = []
+
+            def evidence():
+                for found, where in engine.map(_gather, [(p, disable, spool, keep)
+                                                         for p in paths]):
+                    places.append(where)
+                    yield found
+
+            knowledge = Knowledge.merge(evidence())
             shared = engine.share(knowledge)
             del knowledge
-            yield from engine.map(_convert, [(p, disable, validate, spool, keep) for p in paths],
+            yield from engine.map(_convert, [(p, disable, validate, spool, keep, where)
+                                             for p, where in zip(paths, places, strict=True)],
                                   shared)
         finally:
             _spools.pop(spool, None)

@@ -18,6 +18,7 @@ so the two passes can run in worker processes or on any distributed engine.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from . import lexicon
@@ -65,7 +66,7 @@ class Knowledge:
     lower_words: frozenset[str] = frozenset()
 
     @classmethod
-    def merge(cls, evidence: list[NameEvidence] | tuple[NameEvidence, ...]) -> Knowledge:
+    def merge(cls, evidence: Iterable[NameEvidence | None]) -> Knowledge:
         people: dict[str, dict[str, tuple[str, ...]]] = {}
         lower: set[str] = set()
         for ev in evidence:
