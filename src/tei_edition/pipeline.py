@@ -84,13 +84,13 @@ _FIRST_PASS_DONE = tuple(n for n in PIPELINE if n not in _GATHER_SKIPS)
 class Spool:
     """The documents of the first pass, kept for the second: the first ``keep`` in this
     process's memory (one process only: a pool's workers would not see them), the rest on
-    disk, appended as small pickles (about 12 KB a document) to one file per process, so
-    memory stays flat however large the batch, no file is made per document (making a file
-    costs more than pickling here) and any process on the machine can take a document
-    another gathered: where each went (file, offset, size) is in ``placed`` by source name
-    until the caller passes it on. Keyed by the source's name, a digest of its bytes and
-    the disabled components, so a document taken is always the same input; one that is
-    missing is simply read again."""
+    disk, appended as small pickles (about 12 KB a document) to one file per process (gone
+    with the batch's temporary folder), so memory stays flat however large the batch, no
+    file is made per document (making a file costs more than pickling here) and any
+    process on the machine can take a document another gathered: where each went (file,
+    offset, size) is in ``placed`` by source name until the caller passes it on. Keyed by
+    the source's name, a digest of its bytes and the disabled components, so a document
+    taken is always the same input; one that is missing is simply read again."""
 
     def __init__(self, folder: str | os.PathLike, keep: int = 0) -> None:
         self.folder = Path(folder)
@@ -98,7 +98,6 @@ class Spool:
         self.held: dict[str, Document] = {}
         self.placed: dict[str, tuple[str, int, int]] = {}
         self._file: tuple[int, Path] | None = None  # (pid, path) this process appends to
-        self._size = 0
 
     def _key(self, name: str, data: bytes, disable: tuple[str, ...]) -> str:
         h = hashlib.blake2b(data, digest_size=16)
@@ -112,17 +111,15 @@ class Spool:
             return
         if self._file is None or self._file[0] != os.getpid():  # a forked copy: a file of its own
             self._file = (os.getpid(), self.folder / f"spool-{os.getpid()}-{id(self)}.bin")
-            self._size = 0
         path = self._file[1]
         blob = pickle.dumps((key, doc), protocol=pickle.HIGHEST_PROTOCOL)
         try:
             with open(path, "ab") as fh:
+                offset = fh.tell()  # the end: after any part a failed write left
                 fh.write(blob)
         except OSError:  # a full disk costs speed, not the document
-            self._file = None  # what part of it was written is never read
             return
-        self.placed[name] = (str(path), self._size, len(blob))
-        self._size += len(blob)
+        self.placed[name] = (str(path), offset, len(blob))
 
     def take(self, name: str, data: bytes, disable: tuple[str, ...], authorities,
              where: tuple[str, int, int] | None = None) -> Document | None:
