@@ -377,7 +377,8 @@ def test_a_full_temporary_folder_stops_the_exports_with_one_line(src, tmp_path, 
     full as a disk; the build names the folder and the way out, in one line, and exits 1,
     with the TEI files written."""
     import sqlite3
-    import tempfile
+
+    from tei_edition.export.store import temp_folder
 
     real = sqlite3.connect
 
@@ -392,7 +393,7 @@ def test_a_full_temporary_folder_stops_the_exports_with_one_line(src, tmp_path, 
     assert result.exit_code == 1, result.output
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert lines == [f"error: {out}: exports stopped: cannot keep the mentions of the corpus "
-                     f"in a temporary database in {tempfile.gettempdir()}"
+                     f"in a temporary database in {temp_folder()}"
                      + ": database or disk is full; set TMPDIR to a folder with room"]
     assert "Traceback" not in result.output
     assert sorted(p.name for p in (out / "tei").glob("*.xml")) == sorted(

@@ -19,6 +19,7 @@ import contextlib
 import dataclasses
 import itertools
 import operator
+import os
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -54,7 +55,19 @@ class StoreError(ExportError):
     def __init__(self, error: sqlite3.Error) -> None:
         super().__init__(
             f"cannot keep the mentions of the corpus in a temporary database in "
-            f"{tempfile.gettempdir()}: {error}; set TMPDIR to a folder with room")
+            f"{temp_folder()}: {error}; set TMPDIR to a folder with room")
+
+
+def temp_folder() -> str:
+    """Where SQLite makes its temporary databases: on Unix the first usable of
+    $SQLITE_TMPDIR, $TMPDIR, /var/tmp, /usr/tmp and /tmp (elsewhere the system's)."""
+    if os.name != "posix":
+        return tempfile.gettempdir()
+    for folder in (os.environ.get("SQLITE_TMPDIR"), os.environ.get("TMPDIR"), "/var/tmp",
+                   "/usr/tmp", "/tmp"):
+        if folder and os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK):
+            return folder
+    return "."
 
 
 @contextlib.contextmanager
