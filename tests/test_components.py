@@ -390,3 +390,25 @@ def test_first_pass_spool_changes_nothing(tmp_path: Path) -> None:
     assert spool.take("b.txt", data["b.txt"] + b" ", (), auth, where) is None
     assert spool.take("b.txt", data["b.txt"], (), auth) is None
     assert spool.take("b.txt", data["b.txt"], (), auth, where) is not None
+
+
+def test_a_converted_document_is_freed_without_the_collector() -> None:
+    """No reference cycle is left by a conversion (the person finder of the first pass
+    refers back to its document): a batch frees each document when it drops it, not at
+    the collector's next full pass over everything alive (the authority file included)."""
+    import gc
+
+    auth = Authorities.load()
+    data = CORPUS["a.txt"].encode()
+    convert_document(data, "a.txt", auth)  # caches filled once
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        doc, _xml = convert_document(data, "a.txt", auth)
+        assert any(b.spans for b in doc.blocks)  # persons were tagged
+        del doc
+        assert gc.collect() == 0  # nothing left that only the collector could free
+    finally:
+        if enabled:
+            gc.enable()

@@ -159,6 +159,11 @@ class LocalEngine(Engine):
     def map(self, fn: Callable, items: Iterable, *shared: Any) -> Iterator:
         if self.workers <= 1:
             auth = authorities(self.loader)
+            if not self._frozen:  # what lives through the batch (the authorities above all):
+                import gc  # out of the collector's sight, as in the pool's workers
+
+                gc.freeze()
+                self._frozen = True
             for item in items:
                 yield fn(item, auth, *shared)
             return

@@ -75,6 +75,10 @@ def convert_document(data: bytes, name: str, authorities=None, knowledge: Knowle
         annotate(doc, authorities, knowledge, disable)
     else:  # read and annotated up to the persons by the first pass
         annotate(doc, authorities, knowledge, (*disable, *_FIRST_PASS_DONE))
+    # the person finder kept there refers back to the document's page view, which shares
+    # this scratch: a cycle; without it all is freed when dropped, not at the collector's
+    # next full pass
+    doc.scratch.pop("person-candidates", None)
     return doc, serialize(to_tei(doc))
 
 
