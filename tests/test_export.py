@@ -905,3 +905,36 @@ def test_corpus_store_answers_what_the_entity_pages_ask():
         assert back == [(r.stem, [astuple(m) for m in r.mentions]) for r in readings]
         assert [[m.surface for m in ms] for _r, ms in c.documents(["date"])] == \
             [[], [], ["1950"], []]
+
+
+def test_cmif_is_written_a_letter_at_a_time(tmp_path):
+    """CMIF streams its letters (export/cmif.py): the file is what one tree pretty-printed
+    would be, one namespace declaration, letters in date order, and a corpus with no
+    letter still gets a well-formed file with an empty profileDesc."""
+    from tei_edition.export.cmif import export_cmif
+    from tei_edition.export.common import read_many
+
+    T = "{http://www.tei-c.org/ns/1.0}"
+    letter = next(p for p in SEEDS.glob("*.txt") if b"Dear" in p.read_bytes())
+    paths = []
+    for i, year in enumerate(("1952", "1950", "1951")):
+        data = letter.read_bytes().replace(b"1953", year.encode())
+        _doc, xml = convert_document(data, f"l{i}.txt")
+        (tmp_path / f"l{i}.xml").write_bytes(xml)
+        paths.append(tmp_path / f"l{i}.xml")
+    readings, failed = read_many(paths)
+    assert not failed
+    data = export_cmif(readings, tmp_path / "cmif.xml").read_bytes()
+    tree = etree.fromstring(data)
+    assert etree.tostring(tree, xml_declaration=True, encoding="UTF-8",
+                          pretty_print=True) == data
+    assert data.count(b"xmlns=") == 1
+    descs = tree.findall(f"{T}teiHeader/{T}profileDesc/{T}correspDesc")
+    assert [d.get("ref") for d in descs] == ["html/l1.html", "html/l2.html", "html/l0.html"]
+    memo = next(p for p in SEEDS.glob("*.txt") if p != letter)
+    _doc, xml = convert_document(memo.read_bytes(), "m.txt")
+    (tmp_path / "m.xml").write_bytes(xml)
+    readings, _ = read_many([tmp_path / "m.xml"])
+    data = export_cmif(readings, tmp_path / "none.xml").read_bytes()
+    profile = etree.fromstring(data).find(f"{T}teiHeader/{T}profileDesc")
+    assert profile is not None and len(profile) == 0
