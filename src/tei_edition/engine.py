@@ -159,11 +159,7 @@ class LocalEngine(Engine):
     def map(self, fn: Callable, items: Iterable, *shared: Any) -> Iterator:
         if self.workers <= 1:
             auth = authorities(self.loader)
-            if not self._frozen:  # what lives through the batch (the authorities above all):
-                import gc  # out of the collector's sight, as in the pool's workers
-
-                gc.freeze()
-                self._frozen = True
+            self._freeze()  # as for the pool's workers: the authorities live through the batch
             for item in items:
                 yield fn(item, auth, *shared)
             return
@@ -181,7 +177,6 @@ class LocalEngine(Engine):
         pool forks its workers, and each worker finds them in its copy of this process
         (0.5 s and a full copy of the person file saved per worker). Frozen first, so that
         no worker's garbage collector touches, and so copies, the pages they sit on."""
-        import gc
         import multiprocessing
 
         if "fork" not in multiprocessing.get_all_start_methods() or self.loader is None:
@@ -189,10 +184,19 @@ class LocalEngine(Engine):
         before = set(_auth_cache)
         authorities(self.loader)
         self._preloaded = set(_auth_cache) != before
-        gc.freeze()
-        self._frozen = True
+        self._freeze()
         return ProcessPoolExecutor(max_workers=self.workers,
                                    mp_context=multiprocessing.get_context("fork"))
+
+    def _freeze(self) -> None:
+        """What is alive now (the authorities above all) out of the collector's sight until
+        ``close``: no full collection scans it again and again, and in forked workers none
+        touches, and so copies, the pages it sits on."""
+        if not self._frozen:
+            import gc
+
+            gc.freeze()
+            self._frozen = True
 
     def close(self) -> None:
         if self._pool is not None:

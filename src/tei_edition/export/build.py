@@ -25,7 +25,7 @@ from ..pipeline import write_atomic
 from . import html as H
 from .common import Entry, ExportError, Reading, no_gc, parse, read_entries, read_meta, read_tei
 from .jsonx import document_json, dumps
-from .store import Corpus
+from .store import Corpus, header
 from .text import text_of_reading
 
 
@@ -60,8 +60,7 @@ def _index_pass(paths: list[Path]) -> tuple[list[Reading], dict[str, Entry], lis
             failed.append((p, f"internal error ({type(e).__name__}: {e})"))
             continue
         _merge_into(merged, entries)
-        stand_ins.append(Reading(path=Path(p), meta=meta, entries={}, blocks=[], mentions=[],
-                                 text="", pages=[]))
+        stand_ins.append(header(Path(p), meta))
     return stand_ins, merged, failed
 
 

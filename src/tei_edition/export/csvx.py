@@ -17,13 +17,14 @@ ENTITY_COLUMNS = ["document", "type", "surface", "ref", "authority_ids", "page",
 DATE_COLUMNS = ["document", "type", "surface", "value", "page", "start", "end"]
 
 
-def csv_rows(stem: str, mentions: Iterable[Mention], index: dict[str, Entry],
-             only: str | None = None) -> Iterator[tuple[str, list]]:
-    """(file name, row) for each of the mentions of the document ``stem``, in text order
-    (``only``: the rows of that file)."""
+def _file_of(kind: str) -> str:
+    return "dates.csv" if kind == "date" else FILES[kind]
+
+
+def csv_rows(stem: str, mentions: Iterable[Mention], index: dict[str, Entry]
+             ) -> Iterator[tuple[str, list]]:
+    """(file name, row) for each of the mentions of the document ``stem``, in text order."""
     for m in mentions:
-        if only is not None and only != ("dates.csv" if m.kind == "date" else FILES[m.kind]):
-            continue
         if m.kind == "date":
             yield "dates.csv", [stem, "date", m.surface, m.value, m.page or "", m.start,
                                 m.end]
@@ -69,9 +70,8 @@ def write_csv(corpus: Corpus, out: Path) -> list[Path]:
         with stream_file(out / name, text=True) as fh:
             w = csv.writer(fh, lineterminator="\n")
             w.writerow(DATE_COLUMNS if name == "dates.csv" else ENTITY_COLUMNS)
-            kinds = [k for k in (*FILES, "date") if name == FILES.get(k, "dates.csv")]
-            for r, mentions in corpus.documents(kinds):
-                w.writerows(row for _name, row in csv_rows(r.stem, mentions, corpus.index,
-                                                           name))
+            kinds = [k for k in (*FILES, "date") if _file_of(k) == name]
+            for r, mentions in corpus.documents(kinds):  # this file's kinds only
+                w.writerows(row for _name, row in csv_rows(r.stem, mentions, corpus.index))
         written.append(out / name)
     return written

@@ -16,7 +16,6 @@ build's document-at-a-time export, so both make the same pages from the same cod
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import itertools
 import operator
 import os
@@ -24,8 +23,9 @@ import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
-from .common import Entry, ExportError, Mention, Reading
+from .common import Entry, ExportError, Mention, Meta, Reading
 
 _FIELDS = ("n", "kind", "ref", "target", "value", "surface", "start", "end", "page")
 _COLUMNS = ", ".join(f'"{f}"' for f in _FIELDS)
@@ -83,9 +83,16 @@ def _rows(cursor: sqlite3.Cursor) -> Iterator[tuple]:
         yield from cursor
 
 
+def header(path: Path, meta: Meta) -> Reading:
+    """What the pages over the corpus keep of a document in memory: a reading with its
+    path and metadata only."""
+    return Reading(path=path, meta=meta, entries={}, blocks=[], mentions=[], text="",
+                   pages=[])
+
+
 def slim(r: Reading) -> Reading:
-    """What the pages over the corpus keep of a document in memory: its header."""
-    return dataclasses.replace(r, entries={}, blocks=[], mentions=[], text="", pages=[])
+    """The header of a full reading."""
+    return header(r.path, r.meta)
 
 
 class Corpus:
