@@ -112,8 +112,9 @@ def _site_of(html_dir: Path, names: list[str]) -> Path:
 
 
 def _pagefind(cmd: list[str], site: Path, bundle: Path) -> list[str]:
-    return [*cmd, "--site", str(site), "--output-path", str(bundle), "--force-language", "en",
-            "--silent"]
+    # absolute: the indexer resolves a relative output path against its own working folder
+    return [*cmd, "--site", str(site.resolve()), "--output-path", str(bundle.resolve()),
+            "--force-language", "en", "--silent"]
 
 
 def _run_all(commands: list[list[str]], jobs: int) -> None:
